@@ -1,0 +1,1682 @@
+/* Licensed under the Apache License, Version 2.0 (the "License"); you may
+ * not use this file except in compliance with the License.  You may obtain
+ * a copy of the License at http://www.apache.org/licenses/LICENSE-2.0
+ */
+
+/*
+ * mod_cors: the server side of the CORS protocol (WHATWG Fetch, "CORS
+ * protocol" and "CORS-preflight fetch") for Apache httpd 2.4.
+ *
+ *   CORSAllowOrigin https://app.example.com
+ *   CORSAllowMethods GET POST PUT
+ *   CORSAllowHeaders Content-Type Authorization
+ *   CORSAllowCredentials On
+ *
+ * Every origin rule, method and header name is parsed and normalised when
+ * the configuration is read.  Per request, the header_parser hook (the first
+ * hook that sees the merged per-directory configuration, and still before
+ * authentication) classifies the request once, answers allowed preflights
+ * itself and keeps its decision for the output filter, which writes the
+ * response headers on every response: from the handler, from httpd's own
+ * error responses (through insert_error_filter) and after internal
+ * redirects, where the decision of the URL the client asked for applies.
+ */
+
+#include "apr_hash.h"
+#include "apr_lib.h"
+#include "apr_strings.h"
+
+#define APR_WANT_STRFUNC
+#include "apr_want.h"
+
+#include "httpd.h"
+#include "http_config.h"
+#include "http_core.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "http_request.h"
+#include "util_filter.h"
+#include "ap_regex.h"
+
+module AP_MODULE_DECLARE_DATA cors_module;
+
+APLOG_USE_MODULE(cors);
+
+#define CORS_UNSET (-1)
+
+/* Fetch's limits are the browsers' own; these bound what a preflight may ask. */
+#define CORS_MAX_REQUEST_HEADERS       64
+#define CORS_MAX_REQUEST_HEADERS_BYTES 4096
+
+#define CORS_PORT_NONE 0
+#define CORS_PORT_ANY  (-1)
+
+#define CORS_FILTER_NAME "CORS"
+
+/* --------------------------------------------------------------------- */
+/* Configuration                                                          */
+/* --------------------------------------------------------------------- */
+
+/* The origins of one CORSAllowOrigin list or of the CORSAllowOriginFile
+ * lists of one section.  Exact origins and patterns share one hash: a
+ * pattern's key holds a '*', which no browser-sent origin can. */
+typedef struct {
+    apr_hash_t *keys;
+    int any;             /* "*" */
+    int opaque;          /* "null" */
+    int has_patterns;
+} cors_origin_set;
+
+/* A CORSAllowMethods, CORSAllowHeaders or CORSExposeHeaders list. */
+typedef struct {
+    int any;                      /* "*" */
+    apr_array_header_t *names;    /* const char *, as sent */
+    const char *value;            /* the names joined with ", " */
+} cors_token_list;
+
+typedef struct {
+    cors_origin_set *origins;           /* CORSAllowOrigin */
+    cors_origin_set *origin_files;      /* CORSAllowOriginFile */
+    apr_array_header_t *origin_regexes; /* ap_regex_t *, CORSAllowOriginRegex */
+    cors_token_list *methods;
+    cors_token_list *headers;
+    cors_token_list *expose;
+    const char *max_age;                /* validated decimal, NULL: unset */
+    int credentials;
+    int preflight_status;
+    int preflight_passthrough;
+    int private_network;
+    int reject_disallowed;
+    int replace_backend_headers;
+    int enable;
+} cors_dir_conf;
+
+static void *create_cors_dir_config(apr_pool_t *p, char *dir)
+{
+    cors_dir_conf *conf = apr_pcalloc(p, sizeof(*conf));
+
+    (void)dir;
+
+    conf->credentials = CORS_UNSET;
+    conf->preflight_status = CORS_UNSET;
+    conf->preflight_passthrough = CORS_UNSET;
+    conf->private_network = CORS_UNSET;
+    conf->reject_disallowed = CORS_UNSET;
+    conf->replace_backend_headers = CORS_UNSET;
+    conf->enable = CORS_UNSET;
+    return conf;
+}
+
+/* A section that sets a directive replaces what it would inherit, lists
+ * as a whole; one that does not set it inherits. */
+static void *merge_cors_dir_config(apr_pool_t *p, void *basev, void *addv)
+{
+    cors_dir_conf *base = basev, *add = addv;
+    cors_dir_conf *conf = apr_palloc(p, sizeof(*conf));
+
+#define CORS_MERGE_PTR(field) \
+    conf->field = add->field ? add->field : base->field
+#define CORS_MERGE_INT(field) \
+    conf->field = (add->field != CORS_UNSET) ? add->field : base->field
+
+    CORS_MERGE_PTR(origins);
+    CORS_MERGE_PTR(origin_files);
+    CORS_MERGE_PTR(origin_regexes);
+    CORS_MERGE_PTR(methods);
+    CORS_MERGE_PTR(headers);
+    CORS_MERGE_PTR(expose);
+    CORS_MERGE_PTR(max_age);
+    CORS_MERGE_INT(credentials);
+    CORS_MERGE_INT(preflight_status);
+    CORS_MERGE_INT(preflight_passthrough);
+    CORS_MERGE_INT(private_network);
+    CORS_MERGE_INT(reject_disallowed);
+    CORS_MERGE_INT(replace_backend_headers);
+    CORS_MERGE_INT(enable);
+
+#undef CORS_MERGE_PTR
+#undef CORS_MERGE_INT
+    return conf;
+}
+
+/* --------------------------------------------------------------------- */
+/* Origins: parsing, normalising, matching.  Pure functions of their      */
+/* inputs over APR, shared by the directives and the request path.        */
+/* --------------------------------------------------------------------- */
+
+typedef enum {
+    CORS_ORIGIN_OK,
+    CORS_ORIGIN_EMPTY,
+    CORS_ORIGIN_NO_SCHEME,
+    CORS_ORIGIN_BAD_SCHEME,
+    CORS_ORIGIN_USERINFO,
+    CORS_ORIGIN_EMPTY_HOST,
+    CORS_ORIGIN_TRAILING_SLASH,
+    CORS_ORIGIN_PATH,
+    CORS_ORIGIN_QUERY,
+    CORS_ORIGIN_FRAGMENT,
+    CORS_ORIGIN_NON_ASCII,
+    CORS_ORIGIN_BAD_HOST,
+    CORS_ORIGIN_BAD_PORT,
+    CORS_ORIGIN_PORT_RANGE,
+    CORS_ORIGIN_BAD_WILDCARD,
+    CORS_ORIGIN_WILDCARD_TLD
+} cors_origin_status;
+
+/* An origin, scheme://host[:port], or in the configuration a pattern: "*."
+ * before the host (subdomains) or "*" as the port.  Spans point into the
+ * parsed text. */
+typedef struct {
+    apr_size_t scheme_len;
+    const char *host;          /* after a pattern's "*." */
+    apr_size_t host_len;
+    int port;                  /* CORS_PORT_NONE, CORS_PORT_ANY or 1-65535 */
+    int subdomains;            /* "*." stood before host */
+    int canonical;             /* lower-case, no default or zero-padded port */
+    apr_size_t origin_len;     /* on a path, query or fragment: the part before */
+} cors_origin_parts;
+
+static int cors_is_scheme_char(unsigned char c)
+{
+    return apr_isalnum(c) || c == '+' || c == '-' || c == '.';
+}
+
+static int cors_is_host_char(unsigned char c)
+{
+    return apr_isalnum(c) || c == '-' || c == '_' || c == '~';
+}
+
+static int cors_default_port(const char *scheme, apr_size_t len)
+{
+    if (len == 4 && !ap_cstr_casecmpn(scheme, "http", 4)) {
+        return 80;
+    }
+    if (len == 5 && !ap_cstr_casecmpn(scheme, "https", 5)) {
+        return 443;
+    }
+    return CORS_PORT_NONE;
+}
+
+static cors_origin_status cors_parse_host(const char *host, apr_size_t len,
+                                          int patterns,
+                                          cors_origin_parts *o)
+{
+    apr_size_t i, label_len = 0;
+    int labels = 1;
+
+    if (len == 0) {
+        return CORS_ORIGIN_EMPTY_HOST;
+    }
+    if (host[0] == '[') {
+        /* An IPv6 literal, as browsers serialise it: hex digits, ':' and
+         * '.' in brackets. */
+        if (len < 3 || host[len - 1] != ']' || !memchr(host, ':', len)) {
+            return CORS_ORIGIN_BAD_HOST;
+        }
+        for (i = 1; i < len - 1; i++) {
+            unsigned char c = host[i];
+            if (c >= 0x80) {
+                return CORS_ORIGIN_NON_ASCII;
+            }
+            if (!apr_isxdigit(c) && c != ':' && c != '.') {
+                return CORS_ORIGIN_BAD_HOST;
+            }
+            if (apr_isupper(c)) {
+                o->canonical = 0;
+            }
+        }
+        o->host = host;
+        o->host_len = len;
+        return CORS_ORIGIN_OK;
+    }
+    if (patterns && len >= 2 && host[0] == '*' && host[1] == '.') {
+        o->subdomains = 1;
+        host += 2;
+        len -= 2;
+    }
+    for (i = 0; i < len; i++) {
+        unsigned char c = host[i];
+        if (c == '.') {
+            if (label_len == 0) {
+                return CORS_ORIGIN_BAD_HOST;
+            }
+            label_len = 0;
+            labels++;
+            continue;
+        }
+        if (c >= 0x80) {
+            return CORS_ORIGIN_NON_ASCII;
+        }
+        if (c == '*') {
+            return CORS_ORIGIN_BAD_WILDCARD;
+        }
+        if (!cors_is_host_char(c)) {
+            return CORS_ORIGIN_BAD_HOST;
+        }
+        if (apr_isupper(c)) {
+            o->canonical = 0;
+        }
+        label_len++;
+    }
+    if (label_len == 0) {
+        return len ? CORS_ORIGIN_BAD_HOST : CORS_ORIGIN_EMPTY_HOST;
+    }
+    /* "*.com" would admit every site under a top-level domain. */
+    if (o->subdomains && labels == 1
+        && !(len == 9 && !ap_cstr_casecmpn(host, "localhost", 9))) {
+        return CORS_ORIGIN_WILDCARD_TLD;
+    }
+    o->host = host;
+    o->host_len = len;
+    return CORS_ORIGIN_OK;
+}
+
+static cors_origin_status cors_parse_port(const char *s, apr_size_t len,
+                                          int patterns,
+                                          cors_origin_parts *o)
+{
+    apr_size_t i;
+    long port = 0;
+
+    if (len == 1 && s[0] == '*' && patterns) {
+        o->port = CORS_PORT_ANY;
+        return CORS_ORIGIN_OK;
+    }
+    if (len == 0) {
+        return CORS_ORIGIN_BAD_PORT;
+    }
+    for (i = 0; i < len; i++) {
+        if (s[i] == '*') {
+            return patterns ? CORS_ORIGIN_BAD_PORT : CORS_ORIGIN_BAD_WILDCARD;
+        }
+        if (!apr_isdigit(s[i])) {
+            return CORS_ORIGIN_BAD_PORT;
+        }
+        if (port <= 65535) {
+            port = port * 10 + (s[i] - '0');
+        }
+    }
+    if (port < 1 || port > 65535) {
+        return CORS_ORIGIN_PORT_RANGE;
+    }
+    if (s[0] == '0') {
+        o->canonical = 0;
+    }
+    o->port = (int)port;
+    return CORS_ORIGIN_OK;
+}
+
+/* Parses an origin; with patterns, also "*." before the host and "*" as
+ * the port.  The default port of http and https is dropped. */
+static cors_origin_status cors_parse_origin(const char *s, apr_size_t len,
+                                            int patterns,
+                                            cors_origin_parts *o)
+{
+    const char *end = s + len, *authority, *authority_end, *p, *port;
+    cors_origin_status status;
+    apr_size_t i;
+
+    memset(o, 0, sizeof(*o));
+    o->canonical = 1;
+    if (len == 0) {
+        return CORS_ORIGIN_EMPTY;
+    }
+
+    for (p = s; p + 3 <= end && memcmp(p, "://", 3); p++)
+        ;
+    if (p + 3 > end || p == s) {
+        return CORS_ORIGIN_NO_SCHEME;
+    }
+    if (!apr_isalpha(s[0])) {
+        return CORS_ORIGIN_BAD_SCHEME;
+    }
+    for (i = 0; s + i < p; i++) {
+        if (!cors_is_scheme_char(s[i])) {
+            return CORS_ORIGIN_BAD_SCHEME;
+        }
+        if (apr_isupper(s[i])) {
+            o->canonical = 0;
+        }
+    }
+    o->scheme_len = p - s;
+
+    authority = p + 3;
+    for (authority_end = authority;
+         authority_end < end && *authority_end != '/'
+         && *authority_end != '?' && *authority_end != '#';
+         authority_end++)
+        ;
+    if (memchr(authority, '@', authority_end - authority)) {
+        return CORS_ORIGIN_USERINFO;
+    }
+    if (authority_end == authority) {
+        return CORS_ORIGIN_EMPTY_HOST;
+    }
+    if (authority_end < end) {
+        o->origin_len = authority_end - s;
+        switch (*authority_end) {
+        case '/':
+            return authority_end + 1 == end ? CORS_ORIGIN_TRAILING_SLASH
+                                            : CORS_ORIGIN_PATH;
+        case '?':
+            return CORS_ORIGIN_QUERY;
+        default:
+            return CORS_ORIGIN_FRAGMENT;
+        }
+    }
+
+    if (*authority == '[') {
+        port = memchr(authority, ']', authority_end - authority);
+        port = port ? port + 1 : authority_end;
+        if (port < authority_end && *port != ':') {
+            return CORS_ORIGIN_BAD_HOST;
+        }
+    }
+    else {
+        port = memchr(authority, ':', authority_end - authority);
+        if (!port) {
+            port = authority_end;
+        }
+    }
+    status = cors_parse_host(authority, port - authority, patterns, o);
+    if (status == CORS_ORIGIN_OK && port < authority_end) {
+        status = cors_parse_port(port + 1, authority_end - port - 1,
+                                 patterns, o);
+    }
+    if (status != CORS_ORIGIN_OK) {
+        return status;
+    }
+    if (o->port != CORS_PORT_NONE
+        && o->port == cors_default_port(s, o->scheme_len)) {
+        o->port = CORS_PORT_NONE;
+        o->canonical = 0;
+    }
+    return CORS_ORIGIN_OK;
+}
+
+/* "scheme://host[:port]" in lower case, patterns keeping "*." and ":*". */
+static char *cors_normalise_origin(apr_pool_t *p, const char *s,
+                                   const cors_origin_parts *o)
+{
+    char *out = apr_palloc(p, o->scheme_len + o->host_len + 16);
+    char *w = out;
+    apr_size_t i;
+
+    for (i = 0; i < o->scheme_len; i++) {
+        *w++ = apr_tolower(s[i]);
+    }
+    memcpy(w, "://", 3);
+    w += 3;
+    if (o->subdomains) {
+        *w++ = '*';
+        *w++ = '.';
+    }
+    for (i = 0; i < o->host_len; i++) {
+        *w++ = apr_tolower(o->host[i]);
+    }
+    if (o->port == CORS_PORT_ANY) {
+        memcpy(w, ":*", 3);
+    }
+    else if (o->port != CORS_PORT_NONE) {
+        apr_snprintf(w, 7, ":%d", o->port);
+    }
+    else {
+        *w = '\0';
+    }
+    return out;
+}
+
+/* What is wrong with a configured origin, and how to write it instead. */
+static const char *cors_origin_problem(apr_pool_t *p, const char *value,
+                                       cors_origin_status status,
+                                       const cors_origin_parts *o)
+{
+    const char *origin = apr_pstrmemdup(p, value, o->origin_len);
+
+    switch (status) {
+    case CORS_ORIGIN_EMPTY:
+        return "is empty: write an origin such as https://app.example.com";
+    case CORS_ORIGIN_NO_SCHEME:
+        return apr_psprintf(p, "has no scheme: write it with one, such as "
+                            "'https://%s'", value);
+    case CORS_ORIGIN_BAD_SCHEME:
+        return "has an invalid scheme: a scheme is a letter followed by "
+               "letters, digits, '+', '-' or '.', then '://'";
+    case CORS_ORIGIN_USERINFO:
+        return "holds user info ('@'): an origin is scheme://host[:port] "
+               "only";
+    case CORS_ORIGIN_EMPTY_HOST:
+        return "has an empty host: write scheme://host[:port]";
+    case CORS_ORIGIN_TRAILING_SLASH:
+        return apr_psprintf(p, "ends with a slash, which browsers never "
+                            "send: write '%s'", origin);
+    case CORS_ORIGIN_PATH:
+        return apr_psprintf(p, "has a path: an origin is scheme://host"
+                            "[:port] with nothing after it, write '%s'",
+                            origin);
+    case CORS_ORIGIN_QUERY:
+        return apr_psprintf(p, "has a query ('?'): write '%s'", origin);
+    case CORS_ORIGIN_FRAGMENT:
+        return apr_psprintf(p, "has a fragment ('#'): write '%s'", origin);
+    case CORS_ORIGIN_NON_ASCII:
+        return "has a non-ASCII host: write the host as punycode "
+               "(xn--...), as browsers send it";
+    case CORS_ORIGIN_BAD_HOST:
+        return "has an invalid host: use letters, digits, '-', '_' and "
+               "dots between non-empty labels, or an IPv6 address in "
+               "brackets";
+    case CORS_ORIGIN_BAD_PORT:
+        return "has an invalid port: write digits, or '*' for any port";
+    case CORS_ORIGIN_PORT_RANGE:
+        return "has a port out of range: use a port from 1 to 65535";
+    case CORS_ORIGIN_BAD_WILDCARD:
+        return "uses '*' where it cannot stand: '*' is either the whole "
+               "leftmost label (https://*.example.com) or the whole port "
+               "(http://localhost:*)";
+    case CORS_ORIGIN_WILDCARD_TLD:
+        return "would match every site under a top-level domain: name the "
+               "domain, as in https://*.example.com";
+    default:
+        return "is not an origin";
+    }
+}
+
+static cors_origin_set *cors_origin_set_make(apr_pool_t *p)
+{
+    cors_origin_set *set = apr_pcalloc(p, sizeof(*set));
+
+    set->keys = apr_hash_make(p);
+    return set;
+}
+
+/* Adds one configured origin rule; returns what is wrong with it, or NULL. */
+static const char *cors_origin_set_add(apr_pool_t *p, cors_origin_set *set,
+                                       const char *value)
+{
+    cors_origin_parts o;
+    cors_origin_status status;
+    const char *key;
+
+    if (!strcmp(value, "*")) {
+        set->any = 1;
+        return NULL;
+    }
+    if (!strcmp(value, "null")) {
+        set->opaque = 1;
+        return NULL;
+    }
+    status = cors_parse_origin(value, strlen(value), 1, &o);
+    if (status != CORS_ORIGIN_OK) {
+        return cors_origin_problem(p, value, status, &o);
+    }
+    key = cors_normalise_origin(p, value, &o);
+    apr_hash_set(set->keys, key, APR_HASH_KEY_STRING, key);
+    if (o.subdomains || o.port == CORS_PORT_ANY) {
+        set->has_patterns = 1;
+    }
+    return NULL;
+}
+
+/* The request's origin as a look-up key, with the spans patterns need. */
+typedef struct {
+    const char *key;          /* normalised origin */
+    apr_size_t len;
+    apr_size_t host_offset;   /* after "scheme://" */
+    apr_size_t host_len;
+    char *scratch;            /* pattern keys, allocated on first use */
+} cors_origin_key;
+
+static void cors_make_origin_key(apr_pool_t *p, const char *origin,
+                                 const cors_origin_parts *o,
+                                 cors_origin_key *k)
+{
+    k->key = o->canonical ? origin : cors_normalise_origin(p, origin, o);
+    k->len = strlen(k->key);
+    k->host_offset = o->scheme_len + 3;
+    k->host_len = o->host_len;
+    k->scratch = NULL;
+}
+
+static int cors_pattern_lookup(const cors_origin_set *set, char *buf,
+                               apr_size_t len)
+{
+    return apr_hash_get(set->keys, buf, len) != NULL;
+}
+
+/* Whether the set lists the origin exactly or through a pattern: the host
+ * on any port, or any parent domain of the host (one or more labels before
+ * it) on the same or any port. */
+static int cors_origin_set_matches(apr_pool_t *p, const cors_origin_set *set,
+                                   cors_origin_key *k)
+{
+    const char *host = k->key + k->host_offset;
+    const char *port = host + k->host_len;
+    apr_size_t port_len = k->len - (port - k->key);
+    apr_size_t i, n;
+    char *buf;
+
+    if (apr_hash_get(set->keys, k->key, k->len)) {
+        return 1;
+    }
+    if (!set->has_patterns) {
+        return 0;
+    }
+    if (!k->scratch) {
+        k->scratch = apr_palloc(p, k->len + 4);
+    }
+    buf = k->scratch;
+
+    memcpy(buf, k->key, k->host_offset + k->host_len);
+    memcpy(buf + k->host_offset + k->host_len, ":*", 2);
+    if (cors_pattern_lookup(set, buf, k->host_offset + k->host_len + 2)) {
+        return 1;
+    }
+    if (host[0] == '[') {
+        return 0;
+    }
+    for (i = 1; i < k->host_len; i++) {
+        if (host[i] != '.') {
+            continue;
+        }
+        n = k->host_offset;
+        buf[n++] = '*';
+        memcpy(buf + n, host + i, k->host_len - i);
+        n += k->host_len - i;
+        memcpy(buf + n, port, port_len);
+        if (cors_pattern_lookup(set, buf, n + port_len)) {
+            return 1;
+        }
+        memcpy(buf + n, ":*", 2);
+        if (cors_pattern_lookup(set, buf, n + 2)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* --------------------------------------------------------------------- */
+/* Method and header tokens                                               */
+/* --------------------------------------------------------------------- */
+
+static int cors_is_tchar(unsigned char c)
+{
+    return apr_isalnum(c) || (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+static int cors_is_token(const char *s, apr_size_t len)
+{
+    apr_size_t i;
+
+    if (len == 0) {
+        return 0;
+    }
+    for (i = 0; i < len; i++) {
+        if (!cors_is_tchar(s[i])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Fetch normalises these six methods to upper case; every other method is
+ * compared byte for byte. */
+static const char *const cors_normalised_methods[] = {
+    "DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", NULL
+};
+
+static const char *cors_normalise_method(const char *method)
+{
+    const char *const *m;
+
+    for (m = cors_normalised_methods; *m; m++) {
+        if (!ap_cstr_casecmp(method, *m)) {
+            return *m;
+        }
+    }
+    return method;
+}
+
+static int cors_is_safelisted_method(const char *method)
+{
+    return !strcmp(method, "GET") || !strcmp(method, "HEAD")
+           || !strcmp(method, "POST");
+}
+
+static const char *cors_token_list_add(apr_pool_t *p, cors_token_list **listp,
+                                       const char *token, int is_method)
+{
+    cors_token_list *list = *listp;
+    int i;
+
+    if (!list) {
+        list = *listp = apr_pcalloc(p, sizeof(*list));
+        list->names = apr_array_make(p, 4, sizeof(const char *));
+    }
+    if (!strcmp(token, "*")) {
+        list->any = 1;
+    }
+    else if (!cors_is_token(token, strlen(token))) {
+        return "is not a valid token: use letters, digits and "
+               "!#$%&'*+-.^_`|~ only";
+    }
+    else {
+        if (is_method) {
+            token = cors_normalise_method(token);
+        }
+        for (i = 0; i < list->names->nelts; i++) {
+            const char *name = APR_ARRAY_IDX(list->names, i, const char *);
+            if (is_method ? !strcmp(name, token)
+                          : !ap_cstr_casecmp(name, token)) {
+                return NULL;
+            }
+        }
+        APR_ARRAY_PUSH(list->names, const char *) = token;
+        list->value = list->value
+                      ? apr_pstrcat(p, list->value, ", ", token, NULL)
+                      : token;
+    }
+    if (list->any && list->names->nelts) {
+        return "cannot be listed together with '*': '*' already allows "
+               "every name, write it alone";
+    }
+    return NULL;
+}
+
+static int cors_token_list_has(const cors_token_list *list, const char *s,
+                               apr_size_t len)
+{
+    int i;
+
+    for (i = 0; i < list->names->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(list->names, i, const char *);
+        if (!ap_cstr_casecmpn(name, s, len) && name[len] == '\0') {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+typedef struct {
+    const char *name;
+    apr_size_t len;
+} cors_span;
+
+/* Splits Access-Control-Request-Headers (httpd joins several fields with
+ * ", ") into names, skipping empty elements.  Returns the number of names,
+ * or -1 when the list is too long or holds something that is not a token. */
+static int cors_split_request_headers(const char *value,
+                                      cors_span names[CORS_MAX_REQUEST_HEADERS])
+{
+    const char *p = value, *start, *end;
+    int count = 0;
+
+    if (strlen(value) > CORS_MAX_REQUEST_HEADERS_BYTES) {
+        return -1;
+    }
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == ',') {
+            p++;
+        }
+        if (!*p) {
+            break;
+        }
+        start = p;
+        while (*p && *p != ',') {
+            p++;
+        }
+        end = p;
+        while (end > start && (end[-1] == ' ' || end[-1] == '\t')) {
+            end--;
+        }
+        if (count == CORS_MAX_REQUEST_HEADERS
+            || !cors_is_token(start, end - start)) {
+            return -1;
+        }
+        names[count].name = start;
+        names[count].len = end - start;
+        count++;
+    }
+    return count;
+}
+
+/* --------------------------------------------------------------------- */
+/* Directives                                                             */
+/* --------------------------------------------------------------------- */
+
+/* .htaccess files are parsed with a temporary pool equal to the main one. */
+static int cors_in_htaccess(const cmd_parms *cmd)
+{
+    return cmd->pool == cmd->temp_pool;
+}
+
+static int cors_set_has_any(const cors_origin_set *set)
+{
+    return set && set->any;
+}
+
+static const char *cors_credentials_conflict(cmd_parms *cmd)
+{
+    return apr_psprintf(cmd->pool, "%s: CORSAllowOrigin * and "
+                        "CORSAllowCredentials On cannot stand in the same "
+                        "section: browsers refuse credentials from a '*' "
+                        "answer.  List the origins that may send credentials "
+                        "instead of '*'", cmd->cmd->name);
+}
+
+static const char *set_allow_origin(cmd_parms *cmd, void *dconf,
+                                    const char *value)
+{
+    cors_dir_conf *conf = dconf;
+    const char *problem;
+
+    if (!conf->origins) {
+        conf->origins = cors_origin_set_make(cmd->pool);
+    }
+    problem = cors_origin_set_add(cmd->pool, conf->origins, value);
+    if (problem) {
+        return apr_psprintf(cmd->pool, "%s: '%s' %s", cmd->cmd->name,
+                            value, problem);
+    }
+    if (conf->origins->any && conf->credentials == 1) {
+        return cors_credentials_conflict(cmd);
+    }
+    return NULL;
+}
+
+static const char *set_allow_origin_regex(cmd_parms *cmd, void *dconf,
+                                          const char *value)
+{
+    cors_dir_conf *conf = dconf;
+    /* Anchored, so that an unanchored expression can never match a longer
+     * origin such as https://example.com.evil.net. */
+    const char *anchored = apr_pstrcat(cmd->temp_pool, "^(?:", value, ")$",
+                                       NULL);
+    const int flags = AP_REG_ICASE | AP_REG_NOSUB;
+    ap_regex_t *re = ap_pregcomp(cmd->pool, anchored, flags);
+
+    if (!re) {
+        ap_regex_t failed;
+        char reason[256];
+        ap_regerror(ap_regcomp(&failed, anchored, flags), &failed, reason,
+                    sizeof(reason));
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a valid regular "
+                            "expression (%s): check its brackets, "
+                            "parentheses and escapes", cmd->cmd->name,
+                            value, reason);
+    }
+    if (!conf->origin_regexes) {
+        conf->origin_regexes = apr_array_make(cmd->pool, 2,
+                                              sizeof(ap_regex_t *));
+    }
+    APR_ARRAY_PUSH(conf->origin_regexes, ap_regex_t *) = re;
+    return NULL;
+}
+
+static const char *set_allow_origin_file(cmd_parms *cmd, void *dconf,
+                                         const char *arg)
+{
+    cors_dir_conf *conf = dconf;
+    const char *path;
+    ap_configfile_t *file;
+    char line[MAX_STRING_LEN];
+    apr_status_t rv;
+
+    if (cors_in_htaccess(cmd)) {
+        return apr_psprintf(cmd->pool, "%s is not allowed in .htaccess: "
+                            "httpd re-reads .htaccess on every request, so "
+                            "an origin list belongs in the server "
+                            "configuration; use CORSAllowOrigin here",
+                            cmd->cmd->name);
+    }
+    path = ap_server_root_relative(cmd->temp_pool, arg);
+    if (!path) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a valid path",
+                            cmd->cmd->name, arg);
+    }
+    rv = ap_pcfg_openfile(&file, cmd->temp_pool, path);
+    if (rv != APR_SUCCESS) {
+        return apr_psprintf(cmd->pool, "%s: cannot read '%s': %pm; check the "
+                            "path and that the file is readable when httpd "
+                            "starts", cmd->cmd->name, path, &rv);
+    }
+    if (!conf->origin_files) {
+        conf->origin_files = cors_origin_set_make(cmd->pool);
+    }
+    while ((rv = ap_cfg_getline(line, sizeof(line), file)) == APR_SUCCESS) {
+        char *value = line, *comment = strchr(line, '#'), *end;
+        const char *problem;
+
+        if (comment) {
+            *comment = '\0';
+        }
+        end = value + strlen(value);
+        while (end > value && apr_isspace(end[-1])) {
+            *--end = '\0';
+        }
+        if (!*value) {
+            continue;
+        }
+        if (strpbrk(value, " \t")) {
+            problem = "holds more than one value: write one origin a line";
+        }
+        else {
+            problem = cors_origin_set_add(cmd->pool, conf->origin_files,
+                                          value);
+        }
+        if (problem) {
+            return apr_psprintf(cmd->pool, "%s: %s line %u: '%s' %s",
+                                cmd->cmd->name, path, file->line_number,
+                                value, problem);
+        }
+    }
+    ap_cfg_closefile(file);
+    if (rv != APR_EOF) {
+        return apr_psprintf(cmd->pool, "%s: %s line %u: %pm",
+                            cmd->cmd->name, path, file->line_number + 1, &rv);
+    }
+    if (conf->origin_files->any && conf->credentials == 1) {
+        return cors_credentials_conflict(cmd);
+    }
+    return NULL;
+}
+
+static const char *set_token_list(cmd_parms *cmd, cors_token_list **list,
+                                  const char *value, int is_method)
+{
+    const char *problem = cors_token_list_add(cmd->pool, list, value,
+                                              is_method);
+
+    if (problem) {
+        return apr_psprintf(cmd->pool, "%s: '%s' %s", cmd->cmd->name, value,
+                            problem);
+    }
+    return NULL;
+}
+
+static const char *set_allow_methods(cmd_parms *cmd, void *dconf,
+                                     const char *value)
+{
+    return set_token_list(cmd, &((cors_dir_conf *)dconf)->methods, value, 1);
+}
+
+static const char *set_allow_headers(cmd_parms *cmd, void *dconf,
+                                     const char *value)
+{
+    return set_token_list(cmd, &((cors_dir_conf *)dconf)->headers, value, 0);
+}
+
+static const char *set_expose_headers(cmd_parms *cmd, void *dconf,
+                                      const char *value)
+{
+    return set_token_list(cmd, &((cors_dir_conf *)dconf)->expose, value, 0);
+}
+
+static const char *set_allow_credentials(cmd_parms *cmd, void *dconf,
+                                         int flag)
+{
+    cors_dir_conf *conf = dconf;
+
+    conf->credentials = flag;
+    if (flag && (cors_set_has_any(conf->origins)
+                 || cors_set_has_any(conf->origin_files))) {
+        return cors_credentials_conflict(cmd);
+    }
+    return NULL;
+}
+
+static const char *set_max_age(cmd_parms *cmd, void *dconf, const char *value)
+{
+    cors_dir_conf *conf = dconf;
+    apr_int64_t seconds;
+    const char *p;
+
+    for (p = value; apr_isdigit(*p); p++)
+        ;
+    if (p == value || *p || p - value > 10
+        || (seconds = apr_atoi64(value)) > APR_INT32_MAX) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a number of seconds: "
+                            "write a whole number from 0 to 2147483647, such "
+                            "as 600", cmd->cmd->name, value);
+    }
+    if (seconds > 7200 && !cors_in_htaccess(cmd)) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cmd->server,
+                     "%s %s: Chromium caps Access-Control-Max-Age at 7200 "
+                     "seconds and Firefox at 86400, so browsers repeat "
+                     "preflights sooner than this says (%s:%d)",
+                     cmd->cmd->name, value, cmd->directive->filename,
+                     cmd->directive->line_num);
+    }
+    conf->max_age = apr_psprintf(cmd->pool, "%" APR_INT64_T_FMT, seconds);
+    return NULL;
+}
+
+static const char *set_preflight_status(cmd_parms *cmd, void *dconf,
+                                        const char *value)
+{
+    cors_dir_conf *conf = dconf;
+
+    if (!strcmp(value, "200")) {
+        conf->preflight_status = HTTP_OK;
+    }
+    else if (!strcmp(value, "204")) {
+        conf->preflight_status = HTTP_NO_CONTENT;
+    }
+    else {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a status a preflight "
+                            "can be answered with: use 204 (the default) or "
+                            "200", cmd->cmd->name, value);
+    }
+    return NULL;
+}
+
+#define CORS_FLAG(name, field, help) \
+    AP_INIT_FLAG(name, ap_set_flag_slot, \
+                 (void *)APR_OFFSETOF(cors_dir_conf, field), OR_FILEINFO, help)
+
+static const command_rec cors_cmds[] = {
+    AP_INIT_ITERATE("CORSAllowOrigin", set_allow_origin, NULL, OR_FILEINFO,
+                    "Origins allowed to read responses: scheme://host[:port], "
+                    "https://*.example.com (subdomains), http://localhost:* "
+                    "(any port), null, or * (any origin)"),
+    AP_INIT_TAKE1("CORSAllowOriginRegex", set_allow_origin_regex, NULL,
+                  OR_FILEINFO,
+                  "A regular expression matched, case-insensitively, against "
+                  "the whole Origin value"),
+    AP_INIT_TAKE1("CORSAllowOriginFile", set_allow_origin_file, NULL,
+                  OR_FILEINFO,
+                  "A file of allowed origins or patterns, one a line, "
+                  "# comments (not in .htaccess)"),
+    AP_INIT_ITERATE("CORSAllowMethods", set_allow_methods, NULL, OR_FILEINFO,
+                    "Methods a preflight may ask for, or *; default GET HEAD "
+                    "POST"),
+    AP_INIT_ITERATE("CORSAllowHeaders", set_allow_headers, NULL, OR_FILEINFO,
+                    "Request header names a preflight may ask for, or *"),
+    AP_INIT_ITERATE("CORSExposeHeaders", set_expose_headers, NULL,
+                    OR_FILEINFO,
+                    "Response header names the page may read, or *"),
+    AP_INIT_FLAG("CORSAllowCredentials", set_allow_credentials, NULL,
+                 OR_FILEINFO,
+                 "On to let allowed origins send cookies and HTTP "
+                 "authentication; default Off"),
+    AP_INIT_TAKE1("CORSMaxAge", set_max_age, NULL, OR_FILEINFO,
+                  "Seconds a browser may cache a preflight answer; default: "
+                  "no Access-Control-Max-Age"),
+    AP_INIT_TAKE1("CORSPreflightStatus", set_preflight_status, NULL,
+                  OR_FILEINFO,
+                  "The status of an answered preflight: 204 (default) or 200"),
+    CORS_FLAG("CORSPreflightPassthrough", preflight_passthrough,
+              "On to pass allowed preflights through authentication and the "
+              "handler instead of answering them; default Off"),
+    CORS_FLAG("CORSAllowPrivateNetwork", private_network,
+              "On to answer Private Network Access preflights; default Off"),
+    CORS_FLAG("CORSRejectDisallowed", reject_disallowed,
+              "On to answer 403 to cross-origin requests from disallowed "
+              "origins; default Off"),
+    CORS_FLAG("CORSReplaceBackendHeaders", replace_backend_headers,
+              "On (default) to remove Access-Control-* headers set by "
+              "handlers, CGI scripts or proxied backends"),
+    CORS_FLAG("CORSEnable", enable,
+              "Off to switch CORS handling off here; default On wherever an "
+              "origin rule applies"),
+    {NULL}
+};
+
+/* --------------------------------------------------------------------- */
+/* Decisions                                                              */
+/* --------------------------------------------------------------------- */
+
+typedef enum {
+    CORS_NO_ORIGIN,
+    CORS_SAME_ORIGIN,
+    CORS_ALLOWED,
+    CORS_PREFLIGHT,
+    CORS_DENIED_ORIGIN,
+    CORS_DENIED_METHOD,
+    CORS_DENIED_HEADERS,
+    CORS_DENIED_MALFORMED
+} cors_result;
+
+/* The values of CORS_RESULT, by cors_result. */
+static const char *const cors_result_names[] = {
+    NULL, "same-origin", "allowed", "preflight", "denied:origin",
+    "denied:method", "denied:headers", "denied:malformed"
+};
+
+#define CORS_IS_DENIED(result) ((result) >= CORS_DENIED_ORIGIN)
+
+/* What mod_cors decided for the request the client sent.  Internal
+ * redirects and error documents share it. */
+typedef struct {
+    const cors_dir_conf *conf;   /* NULL: CORS is not enabled there */
+    cors_result result;
+    const char *origin;          /* as received */
+    int wildcard;                /* answer "*" */
+    int credentials;             /* answer Access-Control-Allow-Credentials */
+    const char *allow_methods;   /* preflights */
+    const char *allow_headers;   /* preflights; NULL: none */
+    int private_network;         /* preflights */
+} cors_decision;
+
+static const cors_decision cors_not_enabled;
+
+static int cors_is_enabled(const cors_dir_conf *conf)
+{
+    if (conf->enable != CORS_UNSET) {
+        return conf->enable;
+    }
+    return conf->origins || conf->origin_files || conf->origin_regexes;
+}
+
+static int cors_set_only_any(const cors_origin_set *set)
+{
+    return !set || (set->any && !set->opaque && !apr_hash_count(set->keys));
+}
+
+/* Whether the answer depends on Origin, so responses must say Vary: Origin:
+ * always, except for a lone "*" without credentials. */
+static int cors_varies_by_origin(const cors_dir_conf *conf)
+{
+    return conf->credentials == 1
+           || !(cors_set_has_any(conf->origins)
+                || cors_set_has_any(conf->origin_files))
+           || !cors_set_only_any(conf->origins)
+           || !cors_set_only_any(conf->origin_files)
+           || conf->origin_regexes;
+}
+
+/* Whether Origin is the request's own origin: its scheme, the Host it was
+ * sent to and the port, a default port omitted. */
+static int cors_is_same_origin(request_rec *r, const char *origin,
+                               const cors_origin_parts *o)
+{
+    const char *host = apr_table_get(r->headers_in, "Host");
+    const char *scheme = ap_http_scheme(r);
+    const char *port;
+    apr_size_t host_len;
+    int own_port;
+
+    if (!host || strlen(scheme) != o->scheme_len
+        || ap_cstr_casecmpn(origin, scheme, o->scheme_len)) {
+        return 0;
+    }
+    port = (*host == '[') ? strchr(host, ']') : host;
+    port = port ? strchr(port, ':') : NULL;
+    host_len = port ? (apr_size_t)(port - host) : strlen(host);
+    if (host_len != o->host_len
+        || ap_cstr_casecmpn(host, o->host, host_len)) {
+        return 0;
+    }
+    own_port = port ? atoi(port + 1) : CORS_PORT_NONE;
+    if (own_port == cors_default_port(scheme, o->scheme_len)) {
+        own_port = CORS_PORT_NONE;
+    }
+    return own_port == o->port;
+}
+
+typedef enum { CORS_NOT_LISTED, CORS_BY_WILDCARD, CORS_LISTED } cors_match;
+
+static cors_match cors_match_origin(request_rec *r, const cors_dir_conf *conf,
+                                    const char *origin,
+                                    const cors_origin_parts *o)
+{
+    int any = cors_set_has_any(conf->origins)
+              || cors_set_has_any(conf->origin_files);
+    cors_origin_key key;
+    int i;
+
+    /* Without credentials "*" answers for everyone: nothing to look up. */
+    if (any && conf->credentials != 1) {
+        return CORS_BY_WILDCARD;
+    }
+    if (!o) {
+        /* "null", the opaque origin, only where listed as such. */
+        if ((conf->origins && conf->origins->opaque)
+            || (conf->origin_files && conf->origin_files->opaque)) {
+            return CORS_LISTED;
+        }
+        return any ? CORS_BY_WILDCARD : CORS_NOT_LISTED;
+    }
+    cors_make_origin_key(r->pool, origin, o, &key);
+    if ((conf->origins && cors_origin_set_matches(r->pool, conf->origins, &key))
+        || (conf->origin_files
+            && cors_origin_set_matches(r->pool, conf->origin_files, &key))) {
+        return CORS_LISTED;
+    }
+    for (i = 0; conf->origin_regexes && i < conf->origin_regexes->nelts; i++) {
+        ap_regex_t *re = APR_ARRAY_IDX(conf->origin_regexes, i, ap_regex_t *);
+        if (!ap_regexec(re, origin, 0, NULL, 0)) {
+            return CORS_LISTED;
+        }
+    }
+    return any ? CORS_BY_WILDCARD : CORS_NOT_LISTED;
+}
+
+/* Decides a preflight from an allowed origin: the method, then the
+ * requested headers. */
+static cors_result cors_decide_preflight(request_rec *r, cors_decision *d,
+                                         const char *requested_method)
+{
+    const cors_dir_conf *conf = d->conf;
+    const char *requested_headers;
+    const char *method;
+    cors_span names[CORS_MAX_REQUEST_HEADERS];
+    int count, i;
+
+    if (!cors_is_token(requested_method, strlen(requested_method))) {
+        return CORS_DENIED_METHOD;
+    }
+    method = cors_normalise_method(requested_method);
+    if (!conf->methods) {
+        if (!cors_is_safelisted_method(method)) {
+            return CORS_DENIED_METHOD;
+        }
+        d->allow_methods = "GET, HEAD, POST";
+    }
+    else if (conf->methods->any) {
+        /* Browsers read "*" literally when credentials are included. */
+        d->allow_methods = d->credentials ? method : "*";
+    }
+    else {
+        if (!cors_is_safelisted_method(method)
+            && !cors_token_list_has(conf->methods, method, strlen(method))) {
+            return CORS_DENIED_METHOD;
+        }
+        d->allow_methods = conf->methods->value;
+    }
+
+    requested_headers = apr_table_get(r->headers_in,
+                                      "Access-Control-Request-Headers");
+    count = requested_headers
+            ? cors_split_request_headers(requested_headers, names) : 0;
+    if (count < 0) {
+        return CORS_DENIED_HEADERS;
+    }
+    if (conf->headers && conf->headers->any) {
+        /* Echo the names: "*" would not cover Authorization. */
+        if (count) {
+            apr_size_t size = 1;
+            char *list, *w;
+            for (i = 0; i < count; i++) {
+                size += names[i].len + 2;
+            }
+            list = w = apr_palloc(r->pool, size);
+            for (i = 0; i < count; i++) {
+                if (i) {
+                    memcpy(w, ", ", 2);
+                    w += 2;
+                }
+                memcpy(w, names[i].name, names[i].len);
+                w += names[i].len;
+            }
+            *w = '\0';
+            d->allow_headers = list;
+        }
+    }
+    else {
+        for (i = 0; i < count; i++) {
+            if (!conf->headers
+                || !cors_token_list_has(conf->headers, names[i].name,
+                                        names[i].len)) {
+                return CORS_DENIED_HEADERS;
+            }
+        }
+        d->allow_headers = conf->headers ? conf->headers->value : NULL;
+    }
+
+    if (conf->private_network == 1) {
+        const char *pna = apr_table_get(r->headers_in,
+                              "Access-Control-Request-Private-Network");
+        d->private_network = pna && !strcmp(pna, "true");
+    }
+    return CORS_PREFLIGHT;
+}
+
+static void cors_log_decision(request_rec *r, const cors_decision *d)
+{
+    const char *origin, *uri, *detail = "";
+
+    if (CORS_IS_DENIED(d->result) ? !APLOGrinfo(r) : !APLOGrdebug(r)) {
+        return;
+    }
+    origin = ap_escape_logitem(r->pool, d->origin);
+    uri = ap_escape_logitem(r->pool, r->unparsed_uri);
+    switch (d->result) {
+    case CORS_DENIED_ORIGIN:
+        detail = ": the origin matches no origin rule";
+        break;
+    case CORS_DENIED_METHOD:
+        detail = apr_pstrcat(r->pool, ": method '", ap_escape_logitem(r->pool,
+                     apr_table_get(r->headers_in,
+                                   "Access-Control-Request-Method")),
+                     "' is not in CORSAllowMethods", NULL);
+        break;
+    case CORS_DENIED_HEADERS:
+        detail = apr_pstrcat(r->pool, ": request headers '",
+                     ap_escape_logitem(r->pool, apr_table_get(r->headers_in,
+                         "Access-Control-Request-Headers")),
+                     "' are not all in CORSAllowHeaders, or too many", NULL);
+        break;
+    case CORS_DENIED_MALFORMED:
+        detail = ": Origin is not scheme://host[:port] or null";
+        break;
+    default:
+        break;
+    }
+    if (CORS_IS_DENIED(d->result)) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "CORS %s: Origin '%s' for %s %s%s",
+                      cors_result_names[d->result], origin,
+                      ap_escape_logitem(r->pool, r->method), uri, detail);
+    }
+    else {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      "CORS %s: Origin '%s' for %s %s",
+                      cors_result_names[d->result], origin,
+                      ap_escape_logitem(r->pool, r->method), uri);
+    }
+}
+
+/* Classifies the request the client sent, with the configuration of its
+ * URL: no Origin, malformed, same-origin, preflight or actual request. */
+static const cors_decision *cors_decide(request_rec *r)
+{
+    const cors_dir_conf *conf = ap_get_module_config(r->per_dir_config,
+                                                     &cors_module);
+    const char *origin, *requested_method;
+    cors_origin_parts parts;
+    cors_decision *d;
+    cors_match match;
+
+    if (!cors_is_enabled(conf)) {
+        return &cors_not_enabled;
+    }
+    d = apr_pcalloc(r->pool, sizeof(*d));
+    d->conf = conf;
+    origin = apr_table_get(r->headers_in, "Origin");
+    if (!origin) {
+        d->result = CORS_NO_ORIGIN;
+        return d;
+    }
+    d->origin = origin;
+
+    if (!strcmp(origin, "null")) {
+        match = cors_match_origin(r, conf, origin, NULL);
+    }
+    else if (cors_parse_origin(origin, strlen(origin), 0, &parts)
+             != CORS_ORIGIN_OK) {
+        d->result = CORS_DENIED_MALFORMED;
+        goto decided;
+    }
+    else if (cors_is_same_origin(r, origin, &parts)) {
+        d->result = CORS_SAME_ORIGIN;
+        goto decided;
+    }
+    else {
+        match = cors_match_origin(r, conf, origin, &parts);
+    }
+
+    if (match == CORS_NOT_LISTED) {
+        d->result = CORS_DENIED_ORIGIN;
+        goto decided;
+    }
+    d->wildcard = (match == CORS_BY_WILDCARD);
+    d->credentials = !d->wildcard && conf->credentials == 1;
+
+    requested_method = apr_table_get(r->headers_in,
+                                     "Access-Control-Request-Method");
+    if (r->method_number == M_OPTIONS && requested_method) {
+        d->result = cors_decide_preflight(r, d, requested_method);
+    }
+    else {
+        d->result = CORS_ALLOWED;
+    }
+
+decided:
+    apr_table_setn(r->subprocess_env, "CORS_RESULT",
+                   cors_result_names[d->result]);
+    cors_log_decision(r, d);
+    return d;
+}
+
+/* The decision for r: made once for the request the client sent, and
+ * shared by the internal redirects and error documents that follow it. */
+static const cors_decision *cors_decision_for(request_rec *r)
+{
+    const cors_decision *d = ap_get_module_config(r->request_config,
+                                                  &cors_module);
+    request_rec *first = r;
+
+    if (d) {
+        return d;
+    }
+    while (first->prev) {
+        first = first->prev;
+    }
+    if (first != r) {
+        d = cors_decision_for(first);
+        if (d->origin) {
+            apr_table_setn(r->subprocess_env, "CORS_RESULT",
+                           cors_result_names[d->result]);
+        }
+    }
+    else {
+        d = cors_decide(r);
+    }
+    ap_set_module_config(r->request_config, &cors_module, (void *)d);
+    return d;
+}
+
+/* --------------------------------------------------------------------- */
+/* Response headers                                                       */
+/* --------------------------------------------------------------------- */
+
+#define CORS_VARY_PREFLIGHT \
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+#define CORS_VARY_PREFLIGHT_PRIVATE_NETWORK \
+    CORS_VARY_PREFLIGHT ", Access-Control-Request-Private-Network"
+
+static int cors_is_access_control_header(const char *name)
+{
+    return !ap_cstr_casecmpn(name, "Access-Control-", 15);
+}
+
+/* Removes every Access-Control-* field, so that mod_cors's are the only ones. */
+static void cors_remove_access_control_headers(apr_table_t *t)
+{
+    const apr_array_header_t *fields = apr_table_elts(t);
+    int i;
+
+    for (i = 0; i < fields->nelts; ) {
+        const char *name = APR_ARRAY_IDX(fields, i, apr_table_entry_t).key;
+        if (name && cors_is_access_control_header(name)) {
+            apr_table_unset(t, name);   /* compacts: look at i again */
+        }
+        else {
+            i++;
+        }
+    }
+}
+
+static void cors_set_header(request_rec *r, int replace, const char *name,
+                            const char *value)
+{
+    /* Without replacing, a handler's own field of this name stays alone. */
+    if (!replace && (apr_table_get(r->headers_out, name)
+                     || apr_table_get(r->err_headers_out, name))) {
+        return;
+    }
+    apr_table_setn(r->headers_out, name, value);
+}
+
+static int cors_list_has_token(const char *list, const char *token,
+                               apr_size_t len)
+{
+    const char *p = list;
+
+    while (*p) {
+        const char *start, *end;
+        while (*p == ' ' || *p == '\t' || *p == ',') {
+            p++;
+        }
+        start = p;
+        while (*p && *p != ',') {
+            p++;
+        }
+        for (end = p; end > start && (end[-1] == ' ' || end[-1] == '\t');
+             end--)
+            ;
+        if ((apr_size_t)(end - start) == len
+            && !ap_cstr_casecmpn(start, token, len)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+typedef struct {
+    const char *token;
+    apr_size_t len;
+    int found;
+} cors_vary_search;
+
+static int cors_vary_field_has(void *rec, const char *key, const char *value)
+{
+    cors_vary_search *search = rec;
+
+    (void)key;
+
+    search->found = cors_list_has_token(value, search->token, search->len);
+    return !search->found;
+}
+
+/* Adds each token of a comma-separated list to Vary unless Vary has it. */
+static void cors_merge_vary(request_rec *r, const char *tokens)
+{
+    const char *p = tokens;
+
+    while (*p) {
+        cors_vary_search search;
+        const char *end = strchr(p, ',');
+
+        search.token = p;
+        search.len = end ? (apr_size_t)(end - p) : strlen(p);
+        search.found = 0;
+        apr_table_do(cors_vary_field_has, &search, r->headers_out, "Vary",
+                     NULL);
+        if (!search.found) {
+            apr_table_do(cors_vary_field_has, &search, r->err_headers_out,
+                         "Vary", NULL);
+        }
+        if (!search.found) {
+            apr_table_mergen(r->headers_out, "Vary",
+                             apr_pstrmemdup(r->pool, p, search.len));
+        }
+        if (!end) {
+            break;
+        }
+        for (p = end + 1; *p == ' '; p++)
+            ;
+    }
+}
+
+/* Headers a page can always read, which Access-Control-Expose-Headers
+ * need not name. */
+static int cors_is_safelisted_response_header(const char *name)
+{
+    static const char *const safelisted[] = {
+        "Cache-Control", "Content-Language", "Content-Length",
+        "Content-Type", "Expires", "Last-Modified", "Pragma", NULL
+    };
+    const char *const *s;
+
+    for (s = safelisted; *s; s++) {
+        if (!ap_cstr_casecmp(name, *s)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+typedef struct {
+    apr_pool_t *pool;
+    apr_array_header_t *names;
+} cors_exposed_names;
+
+static int cors_collect_exposable(void *rec, const char *name,
+                                  const char *value)
+{
+    cors_exposed_names *exposed = rec;
+    int i;
+
+    (void)value;
+
+    if (cors_is_safelisted_response_header(name)
+        || cors_is_access_control_header(name)
+        || !ap_cstr_casecmp(name, "Set-Cookie")) {
+        return 1;
+    }
+    for (i = 0; i < exposed->names->nelts; i++) {
+        if (!ap_cstr_casecmp(APR_ARRAY_IDX(exposed->names, i, const char *),
+                             name)) {
+            return 1;
+        }
+    }
+    APR_ARRAY_PUSH(exposed->names, const char *) = name;
+    return 1;
+}
+
+/* "CORSExposeHeaders *" with credentials: browsers read "*" literally
+ * then, so name the response's own headers. */
+static const char *cors_exposable_headers(request_rec *r)
+{
+    cors_exposed_names exposed;
+
+    exposed.pool = r->pool;
+    exposed.names = apr_array_make(r->pool, 8, sizeof(const char *));
+    apr_table_do(cors_collect_exposable, &exposed, r->headers_out, NULL);
+    apr_table_do(cors_collect_exposable, &exposed, r->err_headers_out, NULL);
+    if (!exposed.names->nelts) {
+        return NULL;
+    }
+    return apr_array_pstrcat(r->pool, exposed.names, ',');
+}
+
+/* Writes the decision into the response headers.  Safe to repeat: every
+ * field is set, not added. */
+static void cors_write_headers(request_rec *r, const cors_decision *d)
+{
+    const cors_dir_conf *conf = d->conf;
+    int replace = conf->replace_backend_headers != 0;
+
+    if (replace) {
+        cors_remove_access_control_headers(r->headers_out);
+        cors_remove_access_control_headers(r->err_headers_out);
+    }
+    if (d->result == CORS_PREFLIGHT || d->result == CORS_ALLOWED) {
+        cors_set_header(r, replace, "Access-Control-Allow-Origin",
+                        d->wildcard ? "*" : d->origin);
+        if (d->credentials) {
+            cors_set_header(r, replace, "Access-Control-Allow-Credentials",
+                            "true");
+        }
+    }
+    if (d->result == CORS_PREFLIGHT) {
+        cors_set_header(r, replace, "Access-Control-Allow-Methods",
+                        d->allow_methods);
+        if (d->allow_headers) {
+            cors_set_header(r, replace, "Access-Control-Allow-Headers",
+                            d->allow_headers);
+        }
+        if (conf->max_age) {
+            cors_set_header(r, replace, "Access-Control-Max-Age",
+                            conf->max_age);
+        }
+        if (d->private_network) {
+            cors_set_header(r, replace,
+                            "Access-Control-Allow-Private-Network", "true");
+        }
+        cors_merge_vary(r, conf->private_network == 1
+                           ? CORS_VARY_PREFLIGHT_PRIVATE_NETWORK
+                           : CORS_VARY_PREFLIGHT);
+        return;
+    }
+    if (d->result == CORS_ALLOWED && conf->expose) {
+        const char *exposed = conf->expose->value;
+        if (conf->expose->any) {
+            exposed = d->credentials ? cors_exposable_headers(r) : "*";
+        }
+        if (exposed) {
+            cors_set_header(r, replace, "Access-Control-Expose-Headers",
+                            exposed);
+        }
+    }
+    if (cors_varies_by_origin(conf)) {
+        cors_merge_vary(r, "Origin");
+    }
+}
+
+/* --------------------------------------------------------------------- */
+/* Request phases                                                         */
+/* --------------------------------------------------------------------- */
+
+/* header_parser: the first phase with the merged per-directory (and
+ * .htaccess) configuration, and still before authentication, which a
+ * preflight never carries. */
+static int cors_header_parser(request_rec *r)
+{
+    const cors_decision *d = cors_decision_for(r);
+
+    if (!d->conf || r->prev) {
+        return DECLINED;
+    }
+    if (d->result == CORS_PREFLIGHT && d->conf->preflight_passthrough != 1) {
+        r->status = d->conf->preflight_status != CORS_UNSET
+                    ? d->conf->preflight_status : HTTP_NO_CONTENT;
+        cors_write_headers(r, d);
+        if (r->status == HTTP_OK) {
+            ap_set_content_length(r, 0);
+        }
+        return DONE;
+    }
+    if (CORS_IS_DENIED(d->result) && d->conf->reject_disallowed == 1) {
+        return HTTP_FORBIDDEN;
+    }
+    return DECLINED;
+}
+
+static void cors_add_filter(request_rec *r)
+{
+    const cors_decision *d;
+
+    if (r->main) {
+        return;
+    }
+    d = cors_decision_for(r);
+    if (d->conf) {
+        ap_add_output_filter(CORS_FILTER_NAME, (void *)d, r, r->connection);
+    }
+}
+
+/* insert_filter: responses from a handler. */
+static void cors_insert_filter(request_rec *r)
+{
+    cors_add_filter(r);
+}
+
+/* insert_error_filter: responses httpd makes itself (401, 403, 404, 413,
+ * redirects ...), which keep only err_headers_out set before them. */
+static void cors_insert_error_filter(request_rec *r)
+{
+    cors_add_filter(r);
+}
+
+/* Runs just before the protocol filters, after every content filter
+ * (mod_headers included), so it sees the final response headers. */
+static apr_status_t cors_output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    cors_write_headers(f->r, f->ctx);
+    ap_remove_output_filter(f);
+    return ap_pass_brigade(f->next, bb);
+}
+
+static void register_hooks(apr_pool_t *p)
+{
+    (void)p;
+    ap_hook_header_parser(cors_header_parser, NULL, NULL, APR_HOOK_FIRST);
+    ap_hook_insert_filter(cors_insert_filter, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_insert_error_filter(cors_insert_error_filter, NULL, NULL,
+                                APR_HOOK_MIDDLE);
+    ap_register_output_filter(CORS_FILTER_NAME, cors_output_filter, NULL,
+                              AP_FTYPE_PROTOCOL - 1);
+}
+
+module AP_MODULE_DECLARE_DATA cors_module = {
+    STANDARD20_MODULE_STUFF,
+    create_cors_dir_config,     /* create per-directory config */
+    merge_cors_dir_config,      /* merge per-directory config */
+    NULL,                       /* create per-server config */
+    NULL,                       /* merge per-server config */
+    cors_cmds,                  /* command table */
+    register_hooks,             /* register hooks */
+    AP_MODULE_FLAG_NONE
+};
