@@ -7,7 +7,7 @@
 # root this copies the source tree into a fresh temporary directory owned by the
 # unprivileged user modcors and runs itself there as that user.
 #
-# The last line of output is "N passed, M failed", which CI reads.
+# It ends with a line "N passed, M failed", which CI reads.
 set -euo pipefail
 
 MPM=${MPM:-event}
@@ -21,7 +21,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 if [ "$(id -u)" = 0 ]; then
     user=modcors
     if ! id "$user" >/dev/null 2>&1; then
-        # Apache::Test keeps per-user settings in ~/.apache-test, so it needs a home.
+        # With a home of its own, for whatever the tools run as that user write there.
         useradd --system --create-home --home-dir "/var/lib/$user" \
                 --shell /usr/sbin/nologin "$user"
     fi
