@@ -1,0 +1,211 @@
+# Preflights: SPEC.md "Preflight" and "Methods, headers, credentials".
+# Configuration: t/conf/preflight.conf.in; documents: t/htdocs/preflight/<location>/doc.txt.
+use strict;
+use warnings FATAL => 'all';
+
+use Apache::Test;
+use Apache::TestUtil;
+use CorsTest qw(:DEFAULT base_url hostport);
+use IO::Socket::INET ();
+use MIME::Base64 qw(encode_base64);
+
+plan tests => 38, need_module qw(proxy proxy_http headers auth_basic authn_file authz_user);
+
+my $ORIGIN = 'https://app.example.com';
+my $VARY   = ['origin', 'access-control-request-method', 'access-control-request-headers'];
+
+# A preflight from $ORIGIN for $method; more fields may follow.
+sub preflight {
+    my ($path, $method, @fields) = @_;
+    return cors_request(OPTIONS => $path, Origin => $ORIGIN,
+                        'Access-Control-Request-Method' => $method, @fields);
+}
+
+# The same OPTIONS without Origin (Access-Control-Request-Method alone makes no preflight):
+# what httpd and the handler answer anyway.
+sub plain_options {
+    my ($path) = @_;
+    return cors_request(OPTIONS => $path, 'Access-Control-Request-Method' => 'PUT');
+}
+
+# Every field of that name, one element per field: [] when absent, ['v'] when once.
+sub fields { [header_fields(@_)] }
+
+# The names of the response's Access-Control-* fields, lower-cased, sorted.
+sub access_control_names {
+    my ($res) = @_;
+    my @names;
+    $res->headers->scan(sub { push @names, lc $_[0] if $_[0] =~ /^Access-Control-/i });
+    return [sort @names];
+}
+
+# How often each preflight Vary token occurs.
+sub preflight_vary_counts {
+    my ($res) = @_;
+    my %count;
+    $count{$_}++ for vary_tokens($res);
+    return [map { $count{$_} || 0 } @$VARY];
+}
+
+# A denied preflight carries no CORS headers and is answered as the same OPTIONS without
+# Origin: same status, same Allow.  Three tests.
+sub ok_denied_as_plain_options {
+    my ($res, $path, $why) = @_;
+    my $plain = plain_options($path);
+    ok t_cmp(access_control_names($res), [], "$why: no Access-Control-* header");
+    ok t_cmp($res->code, $plain->code, "$why: the status of an ordinary OPTIONS");
+    ok t_cmp(fields($res, 'Allow'), fields($plain, 'Allow'),
+             "$why: the Allow header of an ordinary OPTIONS");
+}
+
+# Sends $text (a request with Connection: close) and reads until the server closes:
+# (status, [[name, value], ...], every byte after the header block).
+sub raw_to_eof {
+    my ($text) = @_;
+    $text =~ s/\n/\r\n/g;
+    my $sock = IO::Socket::INET->new(PeerAddr => hostport(), Timeout => 10)
+        or die "cannot connect to " . hostport() . ": $@\n";
+    binmode $sock;
+    print {$sock} $text;
+    local $SIG{ALRM} = sub { die "no end of response within 30 s\n" };
+    alarm 30;
+    my $all = do { local $/; <$sock> };
+    alarm 0;
+    my ($head, $rest) = split /\r\n\r\n/, $all, 2;
+    my ($status_line, @lines) = split /\r\n/, $head;
+    my ($status) = $status_line =~ m{^HTTP/\d\.\d (\d{3})};
+    return ($status, [map { [split /:[ \t]*/, $_, 2] } @lines], $rest // '');
+}
+
+# A comma-separated list of $count header names, $length bytes long.
+sub header_name_list {
+    my ($count, $length) = @_;
+    my @names = map { sprintf 'x-h%02d', $_ } 1 .. $count;
+    my $list = join ', ', @names;
+    die "header_name_list: $length is too short\n" if length $list > $length;
+    $names[-1] .= 'a' x ($length - length $list);
+    return join ', ', @names;
+}
+
+#
+# "A preflight is an OPTIONS request that carries Origin and Access-Control-Request-Method."
+# "An allowed preflight is answered by mod_cors itself ... with the CORSPreflightStatus
+# status, no body, no Content-Type"
+#
+{
+    my $res = preflight('/preflight/default/doc.txt', 'POST');
+    ok t_cmp($res->code, 204, 'an allowed preflight is answered 204 by default');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Origin'), [$ORIGIN],
+             'an allowed preflight gets Access-Control-Allow-Origin once, the Origin as received');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Credentials'), [],
+             'no Access-Control-Allow-Credentials without CORSAllowCredentials');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Methods'), ['GET, HEAD, POST'],
+             'Access-Control-Allow-Methods defaults to GET, HEAD, POST');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Headers'), [],
+             'no Access-Control-Allow-Headers when nothing was requested and nothing is configured');
+    ok t_cmp(fields($res, 'Access-Control-Max-Age'), [],
+             'no Access-Control-Max-Age without CORSMaxAge');
+    ok t_cmp(fields($res, 'Content-Type'), [], 'an allowed preflight has no Content-Type');
+    ok t_cmp(fields($res, 'Allow'), [],
+             'an allowed preflight is answered before the handler (no Allow from httpd\'s OPTIONS handler)');
+    ok t_cmp(preflight_vary_counts($res), [1, 1, 1],
+             'Vary names Origin, Access-Control-Request-Method, Access-Control-Request-Headers once each');
+
+    my ($status, $fields, $rest) = raw_to_eof(<<"EOR");
+OPTIONS /preflight/default/doc.txt HTTP/1.1
+Host: @{[ hostport() ]}
+Origin: $ORIGIN
+Access-Control-Request-Method: POST
+Connection: close
+
+EOR
+    ok t_cmp($status, 204, 'an allowed preflight over a raw connection: 204');
+    ok t_cmp($rest, '', 'a 204 preflight answer has no body');
+    ok t_cmp([header_fields($fields, 'Transfer-Encoding')], [],
+             'a 204 preflight answer is not chunked');
+}
+
+# CORSPreflightStatus 200
+{
+    my ($status, $fields, $rest) = raw_to_eof(<<"EOR");
+OPTIONS /preflight/status200/doc.txt HTTP/1.1
+Host: @{[ hostport() ]}
+Origin: $ORIGIN
+Access-Control-Request-Method: GET
+Connection: close
+
+EOR
+    ok t_cmp($status, 200, 'CORSPreflightStatus 200: an allowed preflight is answered 200');
+    ok t_cmp([header_fields($fields, 'Content-Length')], ['0'],
+             'CORSPreflightStatus 200: Content-Length: 0');
+    ok t_cmp($rest, '', 'CORSPreflightStatus 200: no body');
+    ok t_cmp([header_fields($fields, 'Content-Type')], [],
+             'CORSPreflightStatus 200: no Content-Type');
+    ok t_cmp([header_fields($fields, 'Access-Control-Allow-Origin')], [$ORIGIN],
+             'CORSPreflightStatus 200: Access-Control-Allow-Origin once');
+    ok t_cmp([header_fields($fields, 'Access-Control-Allow-Methods')], ['GET, HEAD, POST'],
+             'CORSPreflightStatus 200: Access-Control-Allow-Methods once');
+}
+
+#
+# "Access-Control-Allow-Origin (and -Credentials) as for an actual request;
+#  Access-Control-Allow-Methods: the configured list, comma-separated;
+#  Access-Control-Allow-Headers: the configured list ...; Access-Control-Max-Age when
+#  configured ... No Access-Control-Expose-Headers on a preflight."
+#
+{
+    my $res = preflight('/preflight/full/doc.txt', 'PUT',
+                        'Access-Control-Request-Headers' => 'content-type, x-requested-with');
+    ok t_cmp($res->code, 204, 'a preflight with configured methods, headers and credentials: 204');
+    my $acao = fields($res, 'Access-Control-Allow-Origin');
+    ok t_cmp($acao, [$ORIGIN], 'with credentials: Access-Control-Allow-Origin is the Origin, once');
+    ok t_cmp(scalar(grep { /,/ } @$acao), 0, 'Access-Control-Allow-Origin holds no comma');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Credentials'), ['true'],
+             'CORSAllowCredentials On: Access-Control-Allow-Credentials: true, once');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Methods'), ['GET, PUT, DELETE'],
+             'Access-Control-Allow-Methods is the configured list, comma-separated, once');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Headers'),
+             ['X-Requested-With, Content-Type, X-A, X-B'],
+             'Access-Control-Allow-Headers is the configured list (several lines are one list), once');
+    ok t_cmp(fields($res, 'Access-Control-Max-Age'), ['600'],
+             'CORSMaxAge: Access-Control-Max-Age once');
+    ok t_cmp(fields($res, 'Access-Control-Expose-Headers'), [],
+             'no Access-Control-Expose-Headers on a preflight, even when configured');
+    ok t_cmp(preflight_vary_counts($res), [1, 1, 1],
+             'with credentials too, Vary names the three request headers once each');
+    ok t_cmp(fields($res, 'Content-Type'), [], 'no Content-Type');
+
+    $res = cors_request(GET => '/preflight/full/doc.txt', Origin => $ORIGIN);
+    ok t_cmp(fields($res, 'Access-Control-Expose-Headers'), ['X-Total-Count'],
+             'the same location exposes X-Total-Count on an actual request');
+
+    $res = preflight('/preflight/full/doc.txt', 'DELETE');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Headers'),
+             ['X-Requested-With, Content-Type, X-A, X-B'],
+             'Access-Control-Allow-Headers lists the configured names when none were requested');
+
+    $res = cors_request(OPTIONS => '/preflight/default/doc.txt', Origin => 'https://APP.example.com',
+                        'Access-Control-Request-Method' => 'GET');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Origin'), ['https://APP.example.com'],
+             'Access-Control-Allow-Origin is the Origin as received, not as configured');
+}
+
+# "Credentials are never granted to an origin matched only by *"
+{
+    my $res = preflight('/preflight/wildcard/doc.txt', 'PUT');
+    ok t_cmp($res->code, 204, 'CORSAllowOrigin *: a preflight is allowed');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Origin'), ['*'],
+             'CORSAllowOrigin * without credentials: Access-Control-Allow-Origin: *, once');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Credentials'), [],
+             'CORSAllowOrigin *: no Access-Control-Allow-Credentials');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Methods'), ['PUT'],
+             'CORSAllowOrigin *: Access-Control-Allow-Methods as configured');
+
+    $res = preflight('/preflight/wildcard/credentials/doc.txt', 'PUT');
+    ok t_cmp($res->code, 204, '* with inherited credentials: the preflight is allowed');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Origin'), ['*'],
+             '* with inherited credentials: Access-Control-Allow-Origin: *, once');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Credentials'), [],
+             '* with inherited credentials: no Access-Control-Allow-Credentials');
+}
+
