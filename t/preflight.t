@@ -9,7 +9,7 @@ use CorsTest qw(:DEFAULT base_url hostport);
 use IO::Socket::INET ();
 use MIME::Base64 qw(encode_base64);
 
-plan tests => 38, need_module qw(proxy proxy_http headers auth_basic authn_file authz_user);
+plan tests => 81, need_module qw(proxy proxy_http headers auth_basic authn_file authz_user);
 
 my $ORIGIN = 'https://app.example.com';
 my $VARY   = ['origin', 'access-control-request-method', 'access-control-request-headers'];
@@ -207,5 +207,122 @@ EOR
              '* with inherited credentials: Access-Control-Allow-Origin: *, once');
     ok t_cmp(fields($res, 'Access-Control-Allow-Credentials'), [],
              '* with inherited credentials: no Access-Control-Allow-Credentials');
+}
+
+#
+# "An allowed preflight is answered by mod_cors itself, before authentication and
+# authorization (browsers never send credentials on a preflight)"
+#
+{
+    my $path = '/preflight/private/doc.txt';
+    my $res = preflight($path, 'PUT');
+    ok t_cmp($res->code, 204, 'a preflight to a Require valid-user location is answered 204');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Origin'), [$ORIGIN],
+             'behind authentication: Access-Control-Allow-Origin once');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Credentials'), ['true'],
+             'behind authentication: Access-Control-Allow-Credentials: true once');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Methods'), ['GET, PUT'],
+             'behind authentication: Access-Control-Allow-Methods once');
+    ok t_cmp(fields($res, 'WWW-Authenticate'), [],
+             'behind authentication: the preflight answer asks for no credentials');
+
+    $res = cors_request(GET => $path, Origin => $ORIGIN);
+    ok t_cmp($res->code, 401, 'an actual request without credentials still gets 401');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Origin'), [$ORIGIN],
+             'the 401 carries Access-Control-Allow-Origin once');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Credentials'), ['true'],
+             'the 401 carries Access-Control-Allow-Credentials once');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Methods'), [],
+             'the 401 to an actual request has no Access-Control-Allow-Methods');
+
+    $res = cors_request(GET => $path, Origin => $ORIGIN,
+                        Authorization => 'Basic ' . encode_base64('alice:wonderland', ''));
+    ok t_cmp($res->code, 200, 'an actual request with credentials gets 200');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Origin'), [$ORIGIN],
+             'the authenticated answer carries Access-Control-Allow-Origin once');
+
+    $res = plain_options($path);
+    ok t_cmp($res->code, 401, 'an OPTIONS without Origin there gets 401');
+    $res = preflight($path, 'DELETE');
+    ok t_cmp($res->code, 401, 'a denied preflight there goes through authentication: 401');
+    ok t_cmp(access_control_names($res), [], 'the denied preflight\'s 401 has no Access-Control-* header');
+}
+
+# "... and before any handler": mod_proxy answers OPTIONS itself, from its backend.
+{
+    my $path = '/preflight/proxied/doc.txt';
+    my $plain = plain_options($path);
+    ok t_cmp(fields($plain, 'X-Preflight-Backend'), ['reached'],
+             'an OPTIONS without Origin reaches the proxied backend');
+
+    my $res = preflight($path, 'PUT');
+    ok t_cmp($res->code, 204, 'an allowed preflight to a proxied location is answered 204');
+    ok t_cmp(fields($res, 'X-Preflight-Backend'), [],
+             'an allowed preflight is answered before the handler: the backend is not asked');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Methods'), ['GET, PUT'],
+             'the proxied location\'s preflight answer carries its Access-Control-Allow-Methods');
+
+    $res = preflight($path, 'DELETE');
+    ok t_cmp(fields($res, 'X-Preflight-Backend'), ['reached'],
+             'a denied preflight proceeds to the handler');
+    ok_denied_as_plain_options($res, $path, 'a denied preflight to a proxied location');
+
+    # "An OPTIONS without Access-Control-Request-Method is an actual request."
+    $res = cors_request(OPTIONS => $path, Origin => $ORIGIN);
+    ok t_cmp(fields($res, 'X-Preflight-Backend'), ['reached'],
+             'an OPTIONS with Origin but no Access-Control-Request-Method reaches the handler');
+    ok t_cmp($res->code, $plain->code, 'an OPTIONS actual request gets the handler\'s status');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Origin'), [$ORIGIN],
+             'an OPTIONS actual request gets Access-Control-Allow-Origin once');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Methods'), [],
+             'an OPTIONS actual request gets no Access-Control-Allow-Methods');
+}
+
+# The same for a static file, whose OPTIONS httpd answers with Allow.
+{
+    my $path = '/preflight/default/doc.txt';
+    my $plain = plain_options($path);
+    my $res = cors_request(OPTIONS => $path, Origin => $ORIGIN);
+    ok t_cmp($res->code, $plain->code, 'OPTIONS with Origin only: the status of an ordinary OPTIONS');
+    ok t_cmp(fields($res, 'Allow'), fields($plain, 'Allow'),
+             'OPTIONS with Origin only: httpd\'s OPTIONS handler answers (Allow)');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Origin'), [$ORIGIN],
+             'OPTIONS with Origin only: Access-Control-Allow-Origin once');
+    ok t_cmp(access_control_names($res), ['access-control-allow-origin'],
+             'OPTIONS with Origin only: no preflight headers');
+
+    $res = cors_request(OPTIONS => $path, 'Access-Control-Request-Method' => 'POST');
+    ok t_cmp(access_control_names($res), [],
+             'Access-Control-Request-Method without Origin is no preflight: no CORS headers');
+}
+
+# "An Origin equal to the request's own origin ... is same-origin: no CORS headers, never
+# rejected."
+{
+    my $path = '/preflight/full/doc.txt';
+    my $res = cors_request(OPTIONS => $path, Origin => base_url(),
+                           'Access-Control-Request-Method' => 'PUT',
+                           'Access-Control-Request-Headers' => 'x-a');
+    my $plain = plain_options($path);
+    ok t_cmp(access_control_names($res), [], 'a same-origin preflight gets no CORS headers');
+    ok t_cmp($res->code, $plain->code, 'a same-origin preflight is an ordinary OPTIONS: status');
+    ok t_cmp(fields($res, 'Allow'), fields($plain, 'Allow'),
+             'a same-origin preflight is an ordinary OPTIONS: Allow');
+}
+
+#
+# "A denied preflight gets no CORS headers and proceeds as an ordinary OPTIONS request"
+#
+{
+    my $res = cors_request(OPTIONS => '/preflight/full/doc.txt', Origin => 'https://evil.example.com',
+                           'Access-Control-Request-Method' => 'PUT');
+    ok_denied_as_plain_options($res, '/preflight/full/doc.txt', 'a preflight from a disallowed origin');
+
+    $res = preflight('/preflight/default/doc.txt', 'PUT');
+    ok_denied_as_plain_options($res, '/preflight/default/doc.txt',
+                               'PUT without CORSAllowMethods (default GET HEAD POST)');
+
+    $res = preflight('/preflight/full/doc.txt', 'PATCH');
+    ok_denied_as_plain_options($res, '/preflight/full/doc.txt', 'an unlisted method');
 }
 
