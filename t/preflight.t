@@ -9,7 +9,7 @@ use CorsTest qw(:DEFAULT base_url hostport);
 use IO::Socket::INET ();
 use MIME::Base64 qw(encode_base64);
 
-plan tests => 81, need_module qw(proxy proxy_http headers auth_basic authn_file authz_user);
+plan tests => 108, need_module qw(proxy proxy_http headers auth_basic authn_file authz_user);
 
 my $ORIGIN = 'https://app.example.com';
 my $VARY   = ['origin', 'access-control-request-method', 'access-control-request-headers'];
@@ -324,5 +324,59 @@ EOR
 
     $res = preflight('/preflight/full/doc.txt', 'PATCH');
     ok_denied_as_plain_options($res, '/preflight/full/doc.txt', 'an unlisted method');
+}
+
+#
+# "CORSAllowMethods: DELETE GET HEAD OPTIONS POST PUT are matched case-insensitively ... and
+# sent upper-case; any other method is case-sensitive, as in Fetch."
+#
+{
+    my $path = '/preflight/methods/doc.txt';
+    my $res = preflight($path, 'put');
+    ok t_cmp($res->code, 204, 'put requested, PUT allowed: matched case-insensitively');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Methods'), ['PUT, PATCH'],
+             'a method written put in CORSAllowMethods is sent upper-case');
+
+    $res = preflight($path, 'PATCH');
+    ok t_cmp($res->code, 204, 'PATCH requested, PATCH listed: allowed');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Methods'), ['PUT, PATCH'],
+             'PATCH allowed: Access-Control-Allow-Methods once');
+
+    $res = preflight($path, 'patch');
+    ok_denied_as_plain_options($res, $path, 'patch requested, PATCH listed (case-sensitive)');
+
+    $res = preflight($path, 'Delete');
+    ok_denied_as_plain_options($res, $path, 'Delete requested, not listed');
+}
+
+# "GET, HEAD and POST are always allowed in a preflight (Fetch never needs them listed)."
+for my $method (qw(GET HEAD POST post)) {
+    my $res = preflight('/preflight/put-only/doc.txt', $method);
+    ok t_cmp($res->code, 204, "CORSAllowMethods PUT: $method is allowed in a preflight");
+    ok t_cmp(fields($res, 'Access-Control-Allow-Methods'), ['PUT'],
+             "CORSAllowMethods PUT, $method requested: Access-Control-Allow-Methods is the list");
+}
+{
+    my $res = preflight('/preflight/put-only/doc.txt', 'DELETE');
+    ok_denied_as_plain_options($res, '/preflight/put-only/doc.txt', 'CORSAllowMethods PUT, DELETE requested');
+}
+
+# "*: any method; with credentials the response names the requested method"
+{
+    my $res = preflight('/preflight/any-method/doc.txt', 'PATCH');
+    ok t_cmp($res->code, 204, 'CORSAllowMethods *: PATCH is allowed');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Methods'), ['*'],
+             'CORSAllowMethods * without credentials: Access-Control-Allow-Methods: *');
+
+    $res = preflight('/preflight/any-method/credentials/doc.txt', 'PATCH');
+    ok t_cmp($res->code, 204, 'CORSAllowMethods * with credentials: PATCH is allowed');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Methods'), ['PATCH'],
+             'CORSAllowMethods * with credentials: Access-Control-Allow-Methods names the requested method');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Credentials'), ['true'],
+             'CORSAllowMethods * with credentials: Access-Control-Allow-Credentials: true');
+
+    $res = preflight('/preflight/any-method/credentials/doc.txt', 'delete');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Methods'), ['DELETE'],
+             'CORSAllowMethods * with credentials: delete is named upper-case, as Fetch normalises it');
 }
 
