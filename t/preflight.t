@@ -9,7 +9,7 @@ use CorsTest qw(:DEFAULT base_url hostport);
 use IO::Socket::INET ();
 use MIME::Base64 qw(encode_base64);
 
-plan tests => 108, need_module qw(proxy proxy_http headers auth_basic authn_file authz_user);
+plan tests => 148, need_module qw(proxy proxy_http headers auth_basic authn_file authz_user);
 
 my $ORIGIN = 'https://app.example.com';
 my $VARY   = ['origin', 'access-control-request-method', 'access-control-request-headers'];
@@ -380,3 +380,99 @@ for my $method (qw(GET HEAD POST post)) {
              'CORSAllowMethods * with credentials: delete is named upper-case, as Fetch normalises it');
 }
 
+#
+# "CORSAllowHeaders: header names, compared case-insensitively."
+# "That header may come as several fields, with spaces, empty elements and any case"
+#
+{
+    my $path = '/preflight/full/doc.txt';
+    my $res = preflight($path, 'PUT', 'Access-Control-Request-Headers' => ['x-a', 'X-B']);
+    ok t_cmp($res->code, 204, 'Access-Control-Request-Headers as several fields: allowed');
+
+    $res = preflight($path, 'PUT', 'Access-Control-Request-Headers' => '  Content-Type ,   x-REQUESTED-with  ');
+    ok t_cmp($res->code, 204, 'Access-Control-Request-Headers with spaces and any case: allowed');
+
+    $res = preflight($path, 'PUT', 'Access-Control-Request-Headers' => 'x-a,,x-b, ,');
+    ok t_cmp($res->code, 204, 'Access-Control-Request-Headers with empty elements: allowed');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Headers'), ['X-Requested-With, Content-Type, X-A, X-B'],
+             'with empty elements: Access-Control-Allow-Headers once');
+
+    my ($status, $fields) = raw_request(<<"EOR");
+OPTIONS $path HTTP/1.1
+Host: @{[ hostport() ]}
+Origin: $ORIGIN
+Access-Control-Request-Method: PUT
+Access-Control-Request-Headers: X-A
+Access-Control-Request-Headers:
+Access-Control-Request-Headers: x-b,content-type
+Connection: close
+
+EOR
+    ok t_cmp($status, 204, 'three Access-Control-Request-Headers lines, one empty: allowed');
+    ok t_cmp([header_fields($fields, 'Access-Control-Allow-Origin')], [$ORIGIN],
+             'three Access-Control-Request-Headers lines: Access-Control-Allow-Origin once');
+
+    $res = preflight($path, 'PUT', 'Access-Control-Request-Headers' => 'x-a, x-unlisted');
+    ok_denied_as_plain_options($res, $path, 'one requested header not listed');
+
+    $res = preflight($path, 'PUT', 'Access-Control-Request-Headers' => ['x-a', 'x-unlisted']);
+    ok_denied_as_plain_options($res, $path, 'an unlisted header in a second field');
+
+    $res = preflight('/preflight/default/doc.txt', 'GET', 'Access-Control-Request-Headers' => 'x-a');
+    ok_denied_as_plain_options($res, '/preflight/default/doc.txt',
+                               'a requested header where CORSAllowHeaders is not set');
+
+    $res = preflight($path, 'PUT', 'Access-Control-Request-Headers' => 'authorization');
+    ok_denied_as_plain_options($res, $path, 'Authorization requested but not listed');
+}
+
+# "*: any requested header; the response then lists exactly the requested names (so
+# Authorization, which Fetch never lets * cover, works too)."
+{
+    my $path = '/preflight/any-header/doc.txt';
+    my $res = preflight($path, 'GET', 'Access-Control-Request-Headers' => 'X-Custom, authorization');
+    ok t_cmp($res->code, 204, 'CORSAllowHeaders *: any requested header is allowed');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Headers'), ['X-Custom, authorization'],
+             'CORSAllowHeaders *: Access-Control-Allow-Headers lists exactly the requested names, Authorization too');
+
+    $res = preflight($path, 'GET', 'Access-Control-Request-Headers' => ['x-a,, ', '  X-B  ']);
+    ok t_cmp(fields($res, 'Access-Control-Allow-Headers'), ['x-a, X-B'],
+             'CORSAllowHeaders *: the names of several fields, without empty elements or spaces');
+
+    $res = preflight($path, 'GET');
+    ok t_cmp($res->code, 204, 'CORSAllowHeaders *, nothing requested: allowed');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Headers'), [],
+             'CORSAllowHeaders *, nothing requested: no Access-Control-Allow-Headers');
+}
+
+# "more than 64 names, or a value over 4 KiB, is denied, reason headers"
+{
+    my $path = '/preflight/any-header/doc.txt';
+    my $list = join ', ', map { "x-h$_" } 1 .. 64;
+    my $res = preflight($path, 'GET', 'Access-Control-Request-Headers' => $list);
+    ok t_cmp($res->code, 204, 'exactly 64 requested header names: allowed');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Headers'), [$list],
+             '64 names: Access-Control-Allow-Headers lists all of them');
+
+    $res = preflight($path, 'GET', 'Access-Control-Request-Headers' => join ', ', map { "x-h$_" } 1 .. 65);
+    ok_denied_as_plain_options($res, $path, '65 requested header names');
+
+    $res = preflight($path, 'GET', 'Access-Control-Request-Headers' =>
+                     [join(', ', map { "x-h$_" } 1 .. 40), join(', ', map { "x-h$_" } 41 .. 65)]);
+    ok_denied_as_plain_options($res, $path, '65 requested header names over two fields');
+
+    $res = preflight($path, 'GET', 'Access-Control-Request-Headers' => 'x-a,' x 64 . 'x-b');
+    ok_denied_as_plain_options($res, $path, '65 requested header names, duplicates counted');
+
+    $list = header_name_list(10, 4096);
+    $res = preflight($path, 'GET', 'Access-Control-Request-Headers' => $list);
+    ok t_cmp($res->code, 204, 'an Access-Control-Request-Headers value of exactly 4096 bytes: allowed');
+    ok t_cmp(fields($res, 'Access-Control-Allow-Headers'), [$list],
+             'a 4096-byte value: Access-Control-Allow-Headers echoes it');
+
+    $res = preflight($path, 'GET', 'Access-Control-Request-Headers' => header_name_list(10, 4097));
+    ok_denied_as_plain_options($res, $path, 'an Access-Control-Request-Headers value of 4097 bytes');
+
+    $res = cors_request(GET => '/preflight/any-header/doc.txt', Origin => $ORIGIN);
+    ok t_cmp($res->code, 200, 'after the oversized preflights the server keeps serving');
+}
