@@ -70,6 +70,7 @@ typedef struct {
 /* A CORSAllowMethods, CORSAllowHeaders or CORSExposeHeaders list. */
 typedef struct {
     int any;                      /* "*" */
+    int exact;                    /* methods: names compare byte for byte */
     apr_array_header_t *names;    /* const char *, as sent */
     const char *value;            /* the names joined with ", " */
 } cors_token_list;
@@ -642,14 +643,31 @@ static int cors_is_safelisted_method(const char *method)
            || !strcmp(method, "POST");
 }
 
+/* Header names compare case-insensitively, methods byte for byte (after
+ * the six normalised ones are upper-cased). */
+static int cors_token_list_has(const cors_token_list *list, const char *s,
+                               apr_size_t len)
+{
+    int i;
+
+    for (i = 0; i < list->names->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(list->names, i, const char *);
+        if (strlen(name) == len && (list->exact ? !memcmp(name, s, len)
+                                    : !ap_cstr_casecmpn(name, s, len))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static const char *cors_token_list_add(apr_pool_t *p, cors_token_list **listp,
                                        const char *token, int is_method)
 {
     cors_token_list *list = *listp;
-    int i;
 
     if (!list) {
         list = *listp = apr_pcalloc(p, sizeof(*list));
+        list->exact = is_method;
         list->names = apr_array_make(p, 4, sizeof(const char *));
     }
     if (!strcmp(token, "*")) {
@@ -663,12 +681,8 @@ static const char *cors_token_list_add(apr_pool_t *p, cors_token_list **listp,
         if (is_method) {
             token = cors_normalise_method(token);
         }
-        for (i = 0; i < list->names->nelts; i++) {
-            const char *name = APR_ARRAY_IDX(list->names, i, const char *);
-            if (is_method ? !strcmp(name, token)
-                          : !ap_cstr_casecmp(name, token)) {
-                return NULL;
-            }
+        if (cors_token_list_has(list, token, strlen(token))) {
+            return NULL;
         }
         APR_ARRAY_PUSH(list->names, const char *) = token;
         list->value = list->value
@@ -680,20 +694,6 @@ static const char *cors_token_list_add(apr_pool_t *p, cors_token_list **listp,
                "every name, write it alone";
     }
     return NULL;
-}
-
-static int cors_token_list_has(const cors_token_list *list, const char *s,
-                               apr_size_t len)
-{
-    int i;
-
-    for (i = 0; i < list->names->nelts; i++) {
-        const char *name = APR_ARRAY_IDX(list->names, i, const char *);
-        if (!ap_cstr_casecmpn(name, s, len) && name[len] == '\0') {
-            return 1;
-        }
-    }
-    return 0;
 }
 
 typedef struct {
@@ -1580,18 +1580,19 @@ static void cors_write_headers(request_rec *r, const cors_decision *d)
                            : CORS_VARY_PREFLIGHT);
         return;
     }
+    if (cors_varies_by_origin(conf)) {
+        cors_merge_vary(r, "Origin");
+    }
     if (d->result == CORS_ALLOWED && conf->expose) {
         const char *exposed = conf->expose->value;
         if (conf->expose->any) {
+            /* Last, so that the list names every header but its own. */
             exposed = d->credentials ? cors_exposable_headers(r) : "*";
         }
         if (exposed) {
             cors_set_header(r, replace, "Access-Control-Expose-Headers",
                             exposed);
         }
-    }
-    if (cors_varies_by_origin(conf)) {
-        cors_merge_vary(r, "Origin");
     }
 }
 
