@@ -111,9 +111,9 @@ for my $case (['allowed origin', Origin => $ORIGIN], ['no Origin'], ['a 404', pa
              "Vary: Origin from Header always merge: Origin is not added twice ($what)");
 }
 ok t_cmp(vary(get('listed/cgi/vary.cgi?Accept-Encoding', Origin => $ORIGIN)),
-         [1, 'accept-encoding', 'origin'], 'a CGI script\'s Vary: Origin is merged into it');
+         [1, 'accept-encoding', 'origin'], 'Origin is merged into a CGI script\'s Vary');
 ok t_cmp(vary(get('listed/cgi/vary.cgi?Accept-Encoding')), [1, 'accept-encoding', 'origin'],
-         'a CGI script\'s Vary: Origin is merged into it (no Origin)');
+         'Origin is merged into a CGI script\'s Vary (no Origin)');
 ok t_cmp(vary(get('listed/cgi/vary.cgi?origin', Origin => $ORIGIN)), [1, 'origin'],
          'a CGI script\'s Vary: origin (lower case) is not duplicated');
 ok t_cmp(vary(get('listed/cgi/vary.cgi?Accept-Encoding,%20Origin', Origin => $ORIGIN)),
