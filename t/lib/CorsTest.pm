@@ -108,6 +108,7 @@ sub _exchange {
     }
     elsif (grep { /chunked/i } $field->('Transfer-Encoding')) {
         while (defined(my $size = <$sock>)) {
+            $size =~ s/[;\r\n].*//s;    # chunk extensions and the line end
             $size = hex $size;
             last unless $size;
             read($sock, my $chunk, $size) == $size or die "raw_request: short chunk\n";
