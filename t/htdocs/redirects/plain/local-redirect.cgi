@@ -1,0 +1,3 @@
+#!/bin/sh
+# A local Location without a Status: httpd serves that URL instead (internal redirect).
+printf 'Location: /redirects/cors/doc.txt\n\n'
