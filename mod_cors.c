@@ -758,7 +758,8 @@ static const char *cors_credentials_conflict(cmd_parms *cmd)
 {
     return apr_psprintf(cmd->pool, "%s: CORSAllowOrigin * and "
                         "CORSAllowCredentials On cannot stand in the same "
-                        "section: browsers refuse credentials from a '*' "
+                        "section (a '*' line of CORSAllowOriginFile counts "
+                        "too): browsers refuse credentials from a '*' "
                         "answer.  List the origins that may send credentials "
                         "instead of '*'", cmd->cmd->name);
 }
@@ -787,22 +788,33 @@ static const char *set_allow_origin_regex(cmd_parms *cmd, void *dconf,
                                           const char *value)
 {
     cors_dir_conf *conf = dconf;
-    /* Anchored, so that an unanchored expression can never match a longer
-     * origin such as https://example.com.evil.net. */
-    const char *anchored = apr_pstrcat(cmd->temp_pool, "^(?:", value, ")$",
-                                       NULL);
-    const int flags = AP_REG_ICASE | AP_REG_NOSUB;
-    ap_regex_t *re = ap_pregcomp(cmd->pool, anchored, flags);
+    ap_regex_t check, *re;
+    int rc;
 
-    if (!re) {
-        ap_regex_t failed;
-        char reason[256];
-        ap_regerror(ap_regcomp(&failed, anchored, flags), &failed, reason,
-                    sizeof(reason));
+    /* Checked alone first: "a)|(b" compiles once wrapped below, but
+     * unanchored. */
+    rc = ap_regcomp(&check, value, AP_REG_ICASE);
+    if (rc) {
+        char reason[128];
+        apr_size_t len = ap_regerror(rc, &check, reason, sizeof(reason));
+        while (len > 0 && (reason[len - 1] == ' ' || reason[len - 1] == '\0')) {
+            reason[--len] = '\0';
+        }
         return apr_psprintf(cmd->pool, "%s: '%s' is not a valid regular "
                             "expression (%s): check its brackets, "
                             "parentheses and escapes", cmd->cmd->name,
                             value, reason);
+    }
+    ap_regfree(&check);
+
+    /* Anchored, so that it can never match a longer origin such as
+     * https://example.com.evil.net. */
+    re = ap_pregcomp(cmd->pool, apr_pstrcat(cmd->temp_pool, "^(?:", value,
+                                            ")$", NULL), AP_REG_ICASE);
+    if (!re) {
+        return apr_psprintf(cmd->pool, "%s: '%s' cannot be anchored as "
+                            "^(?:...)$: rewrite it without unbalanced "
+                            "quoting", cmd->cmd->name, value);
     }
     if (!conf->origin_regexes) {
         conf->origin_regexes = apr_array_make(cmd->pool, 2,
@@ -843,11 +855,16 @@ static const char *set_allow_origin_file(cmd_parms *cmd, void *dconf,
         conf->origin_files = cors_origin_set_make(cmd->pool);
     }
     while ((rv = ap_cfg_getline(line, sizeof(line), file)) == APR_SUCCESS) {
-        char *value = line, *comment = strchr(line, '#'), *end;
+        char *value = line, *end;
         const char *problem;
 
-        if (comment) {
-            *comment = '\0';
+        /* A comment is a '#' at the start or after a blank, so that
+         * "https://a.example#frag" is refused as a fragment. */
+        for (end = value; *end; end++) {
+            if (*end == '#' && (end == value || apr_isspace(end[-1]))) {
+                *end = '\0';
+                break;
+            }
         }
         end = value + strlen(value);
         while (end > value && apr_isspace(end[-1])) {
@@ -939,7 +956,8 @@ static const char *set_max_age(cmd_parms *cmd, void *dconf, const char *value)
                             "as 600", cmd->cmd->name, value);
     }
     if (seconds > 7200 && !cors_in_htaccess(cmd)) {
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cmd->server,
+        /* No server: a <VirtualHost>'s log level is not known yet. */
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, NULL,
                      "%s %s: Chromium caps Access-Control-Max-Age at 7200 "
                      "seconds and Firefox at 86400, so browsers repeat "
                      "preflights sooner than this says (%s:%d)",
@@ -1144,7 +1162,11 @@ static cors_match cors_match_origin(request_rec *r, const cors_dir_conf *conf,
     }
     for (i = 0; conf->origin_regexes && i < conf->origin_regexes->nelts; i++) {
         ap_regex_t *re = APR_ARRAY_IDX(conf->origin_regexes, i, ap_regex_t *);
-        if (!ap_regexec(re, origin, 0, NULL, 0)) {
+        ap_regmatch_t match;
+        /* Only a match of the whole value counts, whatever verbs such as
+         * (*ACCEPT) the expression holds. */
+        if (!ap_regexec(re, origin, 1, &match, 0) && match.rm_so == 0
+            && (apr_size_t)match.rm_eo == strlen(origin)) {
             return CORS_LISTED;
         }
     }

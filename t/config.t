@@ -11,7 +11,7 @@ use Apache::TestUtil;
 use CorsTest;
 use File::Temp qw(tempdir);
 
-plan tests => 253, need_module 'cors';
+plan tests => 255, need_module 'cors';
 
 # --- Helpers -------------------------------------------------------------------------
 
@@ -178,6 +178,9 @@ for (['https://app.example.com/', 'a trailing slash', 'ends with a slash, which 
             qr/CORSAllowOriginFile: \S*\/origins\.txt line 4: '\Q$value\E' \Q$problem\E/,
             { files => { 'origins.txt' => $file } });
 }
+refused('CORSAllowOriginFile @DIR@/origins.txt', 'CORSAllowOriginFile: a # inside a value is a fragment, not a comment',
+        qr/CORSAllowOriginFile: \S*\/origins\.txt line 1: 'https:\/\/a\.example#frag' has a fragment/,
+        { files => { 'origins.txt' => "https://a.example#frag\n" } });
 refused('CORSAllowOriginFile @DIR@/origins.txt', 'CORSAllowOriginFile with two origins on one line',
         qr/CORSAllowOriginFile: \S*\/origins\.txt line 2: 'https:\/\/a\.example https:\/\/b\.example' holds more than one value: write one origin a line/,
         { files => { 'origins.txt' => "https://ok.example\nhttps://a.example https://b.example\n" } });

@@ -10,10 +10,10 @@ use Apache::TestUtil;
 use CorsTest;
 
 my @contexts = qw(exact normalised subdomains subdomains-port any-port subdomains-any-port
-                  localhost-subdomains null https-only regex regex-alternation file
+                  localhost-subdomains null https-only regex regex-alternation regex-accept file
                   big-file);
 
-plan tests => 92 + @contexts, need_module 'alias';
+plan tests => 94 + @contexts, need_module 'alias';
 
 sub get_with_origin {
     my ($context, $origin) = @_;
@@ -144,6 +144,8 @@ allowed 'regex-alternation' => 'https://one.example', 'a regex alternation allow
 allowed 'regex-alternation' => 'https://two.example', 'a regex alternation allows its second origin';
 denied 'regex-alternation' => 'https://one.example.evil.net', 'the anchors apply to the first alternative too';
 denied 'regex-alternation' => 'xhttps://two.example', 'the anchors apply to the last alternative too';
+allowed 'regex-accept' => 'https://three.example', 'a regex with (*ACCEPT) allows the origin it names';
+denied 'regex-accept' => 'https://three.example.evil.net', 'a regex allows only a match of the whole Origin, even with (*ACCEPT)';
 
 # --- "CORSAllowOriginFile: one origin or pattern a line, # comments" --------------------
 allowed file => 'https://partner.example.com', 'an origin file allows an exact origin it lists';
