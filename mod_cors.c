@@ -1563,6 +1563,12 @@ static const char *cors_exposable_headers(request_rec *r)
     return apr_array_pstrcat(r->pool, exposed.names, ',');
 }
 
+/* Stands for the decision when CORSReplaceBackendHeaders Off meets a
+ * handler's own Access-Control-Allow-Origin: only Vary remains to add. */
+static const cors_decision cors_handler_answered = {
+    .result = CORS_NO_ORIGIN
+};
+
 /* Writes the decision into the response headers.  Safe to repeat: every
  * field is set, not added. */
 static void cors_write_headers(request_rec *r, const cors_decision *d)
@@ -1573,6 +1579,13 @@ static void cors_write_headers(request_rec *r, const cors_decision *d)
     if (replace) {
         cors_remove_access_control_headers(r->headers_out);
         cors_remove_access_control_headers(r->err_headers_out);
+    }
+    else if (apr_table_get(r->headers_out, "Access-Control-Allow-Origin")
+             || apr_table_get(r->err_headers_out,
+                              "Access-Control-Allow-Origin")) {
+        /* The handler answered CORS itself: completing its answer could
+         * pair its "*" with our credentials, which browsers refuse. */
+        d = &cors_handler_answered;
     }
     if (d->result == CORS_PREFLIGHT || d->result == CORS_ALLOWED) {
         cors_set_header(r, replace, "Access-Control-Allow-Origin",
