@@ -20,7 +20,7 @@ use Apache::TestRequest ();
 use Time::HiRes ();
 use CorsTest;
 
-plan tests => 108, need_module 'cgid', need_module 'log_config';
+plan tests => 109, need_module 'cgid', need_module 'log_config';
 
 Apache::TestRequest::module('logging');
 
@@ -42,11 +42,10 @@ sub request {
 
 sub cgi_sees { my ($res) = @_; $res->content =~ /^CORS_RESULT=(.*)$/m ? $1 : 'no CGI output' }
 
-# The lines of t/logs/$file that name the request tagged $tag, waiting for at least
-# $want of them (httpd writes the access log after it sent the response) for a while.
+# The lines of t/logs/$file that match $pattern, waiting for at least $want of them
+# (httpd writes the access log after it sent the response) for a while.
 sub log_lines {
-    my ($file, $tag, $want) = @_;
-    my $pattern = qr/\?\Q$tag\E(?![0-9])/;
+    my ($file, $pattern, $want) = @_;
     my @lines;
     for (1 .. 100) {
         open my $fh, '<', "$T_LOGS/$file" or die "cannot read $T_LOGS/$file: $!";
@@ -59,18 +58,23 @@ sub log_lines {
     return @lines;
 }
 
+# The request tagged $tag, in a log line.
+sub tagged { my ($tag) = @_; qr/\?\Q$tag\E(?![0-9])/ }
+
 # What the access log says: the value of cors="..." on the request's one line.
 sub logged_result {
     my ($tag) = @_;
-    my @lines = log_lines('logging_access_log', $tag, 1);
+    my @lines = log_lines('logging_access_log', tagged($tag), 1);
     return "no access log line for $tag" unless @lines == 1;
     return $lines[0] =~ / cors="([^"]*)"$/ ? $1 : "no cors= in: $lines[0]";
 }
 
-# mod_cors's lines in the error log for the request tagged $tag, waiting for $want.
+# mod_cors's lines in the error log for the request tagged $tag (or matching a
+# pattern), waiting for $want of them.
 sub cors_lines {
     my ($tag, $want) = @_;
-    return grep { /\[cors:/ } log_lines('error_log', $tag, $want // 0);
+    my $pattern = ref $tag ? $tag : tagged($tag);
+    return grep { /\[cors:/ } log_lines('error_log', $pattern, $want // 0);
 }
 
 # --- "Every request in a CORS-enabled context that carries an Origin gets the
@@ -194,13 +198,17 @@ for my $case (['allowed', GET => Origin => $ALLOWED],
     my (undef, $none) = request(GET => '/logging/cors/debug/echo');
     ok t_cmp([cors_lines($none)], [], 'cors:debug: a request without Origin logs no line');
 
-    # A 404 whose ErrorDocument is an internal redirect: one decision, one line.
-    my ($res, $tag) = request(GET => '/logging/cors/info/missing.txt', Origin => $DISALLOWED);
+    # A 404 whose ErrorDocument is an internal redirect to a cors:debug URL: one
+    # decision, one line.  A second line would name the ErrorDocument's URL, not the
+    # tag, so the lines are found by an origin used only here.
+    my $origin = 'https://' . tag() . '.evil.example.net';
+    my ($res, $tag) = request(GET => '/logging/cors/info/missing.txt', Origin => $origin);
     ok t_cmp($res->code, 404, 'a denial answered 404 through an ErrorDocument: 404');
     ok t_cmp(cgi_sees($res), 'denied:origin',
              'the ErrorDocument sees the decision of the URL the client asked for');
-    my @lines = cors_lines($tag, 1);
+    my @lines = cors_lines(qr/\Q$origin\E/, 1);
     ok t_cmp(scalar @lines, 1, 'a denial answered through an ErrorDocument logs one line, not two');
+    ok t_cmp($lines[0] // '', tagged($tag), 'that line names the URL the client asked for');
 }
 
 # --- "Request values in log lines are escaped" ---
