@@ -1253,49 +1253,47 @@ static cors_result cors_decide_preflight(request_rec *r, cors_decision *d,
     return CORS_PREFLIGHT;
 }
 
+/* httpd escapes every error log message, so request values go in as they
+ * came: escaping them here would show a backslash that was never sent. */
 static void cors_log_decision(request_rec *r, const cors_decision *d)
 {
-    const char *origin, *uri, *detail = "";
+    const char *detail = "";
 
-    if (CORS_IS_DENIED(d->result) ? !APLOGrinfo(r) : !APLOGrdebug(r)) {
+    if (!CORS_IS_DENIED(d->result)) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      "CORS %s: Origin '%s' for %s %s",
+                      cors_result_names[d->result], d->origin, r->method,
+                      r->unparsed_uri);
         return;
     }
-    origin = ap_escape_logitem(r->pool, d->origin);
-    uri = ap_escape_logitem(r->pool, r->unparsed_uri);
+    if (!APLOGrinfo(r)) {
+        return;
+    }
     switch (d->result) {
     case CORS_DENIED_ORIGIN:
         detail = ": the origin matches no origin rule";
         break;
     case CORS_DENIED_METHOD:
-        detail = apr_pstrcat(r->pool, ": method '", ap_escape_logitem(r->pool,
-                     apr_table_get(r->headers_in,
-                                   "Access-Control-Request-Method")),
-                     "' is not in CORSAllowMethods", NULL);
+        detail = apr_pstrcat(r->pool, ": method '",
+                             apr_table_get(r->headers_in,
+                                           "Access-Control-Request-Method"),
+                             "' is not in CORSAllowMethods", NULL);
         break;
     case CORS_DENIED_HEADERS:
         detail = apr_pstrcat(r->pool, ": request headers '",
-                     ap_escape_logitem(r->pool, apr_table_get(r->headers_in,
-                         "Access-Control-Request-Headers")),
-                     "' are not all in CORSAllowHeaders, or too many", NULL);
-        break;
-    case CORS_DENIED_MALFORMED:
-        detail = ": Origin is not scheme://host[:port] or null";
+                             apr_table_get(r->headers_in,
+                                           "Access-Control-Request-Headers"),
+                             "' are not all in CORSAllowHeaders, or are more "
+                             "than 64 names or 4 KiB", NULL);
         break;
     default:
+        detail = ": Origin is not scheme://host[:port] or null";
         break;
     }
-    if (CORS_IS_DENIED(d->result)) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-                      "CORS %s: Origin '%s' for %s %s%s",
-                      cors_result_names[d->result], origin,
-                      ap_escape_logitem(r->pool, r->method), uri, detail);
-    }
-    else {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                      "CORS %s: Origin '%s' for %s %s",
-                      cors_result_names[d->result], origin,
-                      ap_escape_logitem(r->pool, r->method), uri);
-    }
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                  "CORS %s: Origin '%s' for %s %s%s",
+                  cors_result_names[d->result], d->origin, r->method,
+                  r->unparsed_uri, detail);
 }
 
 /* Classifies the request the client sent, with the configuration of its
