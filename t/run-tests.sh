@@ -54,6 +54,12 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 MPM=$MPM t/TEST "$@" 2>&1 | tee "$log" || status=$?
+# The suite loads every module it needs (extra.conf.in): a file skipped for a missing
+# module means the server was not the one we configured.
+if grep -q 'skipped: cannot find module' "$log"; then
+    echo "$0: a test file was skipped for a missing module: the test server is not ours" >&2
+    status=1
+fi
 
 # Apache::Test stops its server itself, also when a test dies; make sure of it, since
 # a server left behind would keep the port (and, as root, the deleted tree) busy.
@@ -75,7 +81,9 @@ perl -e '
     my ($run, $failed_subtests, $failed) = (0, 0, 0);
     my $file;    # [failed subtests, planned tests not run] of the program being reported
     my $count = sub { $failed += ($file->[0] + $file->[1]) || 1 if $file; undef $file };
+    my $skipped = 0;    # the suite loads every module it needs: a skip is a failure
     while (<STDIN>) {
+        $skipped++ if /skipped: cannot find module/;
         $run = $1 if /^Files=\d+, Tests=(\d+)/;
         if (/\(Wstat: .*Tests: \d+ Failed: (\d+)\)/) {
             $count->();
@@ -86,6 +94,7 @@ perl -e '
     }
     $count->();
     $failed ||= 1 if $ARGV[0];    # failed before Test::Harness could summarise
+    $failed += $skipped;
     printf "%d passed, %d failed\n", $run - $failed_subtests, $failed;
 ' "$status" <"$log"
 
