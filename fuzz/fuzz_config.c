@@ -1,0 +1,324 @@
+/* Licensed under the Apache License, Version 2.0 (the "License"); you may
+ * not use this file except in compliance with the License.  You may obtain
+ * a copy of the License at http://www.apache.org/licenses/LICENSE-2.0
+ */
+
+/*
+ * fuzz_config: the directives, through mod_cors's command table, as httpd
+ * calls them (set_allow_origin and cors_origin_set_add's refusals,
+ * set_allow_origin_file, the token lists, CORSMaxAge,
+ * CORSPreflightStatus, the flags, the credentials conflict), then
+ * merge_cors_dir_config.
+ *
+ * Input: lines "Directive arguments".  A line "<Location>" starts a child
+ * section; a line "----" ends the directives, and what follows is the
+ * file origins.txt, which "CORSAllowOriginFile origins.txt" reads.  As in
+ * httpd, the first refusal ends the configuration.
+ *
+ * Properties:
+ * - a refusal names the directive first, and quotes the argument (the
+ *   credentials conflict names both directives instead);
+ * - CORSAllowOrigin accepts exactly "*", "null" and what ref_origin.h's
+ *   grammar accepts as a rule, and lists the rule under its normalised
+ *   form; CORSAllowOriginFile accepts exactly a file whose lines, comments
+ *   ('#' first or after a blank) and blanks removed, are one such value or
+ *   empty;
+ * - CORSMaxAge accepts exactly 1 to 10 digits up to 2147483647 and keeps
+ *   the number without leading zeros; CORSPreflightStatus exactly 200 and
+ *   204; a flag keeps On or Off;
+ * - no section that was accepted has both '*' and credentials On;
+ * - the merged section takes each directive from the child where the
+ *   child sets it, else from the parent; it varies by Origin unless its
+ *   only rule is '*' without credentials.
+ */
+
+#include "fuzz.h"
+#include "ref_origin.h"
+#include "../mod_cors.c"
+#include "fuzz_cmd.h"
+
+#define FILE_NAME "origins.txt"
+
+static int ref_rule(apr_pool_t *p, const char *w)
+{
+    ref_origin o;
+
+    return !strcmp(w, "*") || !strcmp(w, "null")
+           || ref_parse_origin(p, w, 1, &o);
+}
+
+/* Whether the origin file is acceptable, as SPEC.md and the directive's
+ * help describe it; sets *any when it lists '*'. */
+static int ref_origin_file(apr_pool_t *p, const char *text, apr_size_t len,
+                           int *any)
+{
+    const char *line = text, *end = text + len;
+
+    *any = 0;
+    while (line < end) {
+        const char *nl = memchr(line, '\n', end - line);
+        const char *stop = nl ? nl : end, *c;
+        char *value;
+        apr_size_t n;
+
+        for (c = line; c < stop; c++) {
+            if (*c == '#' && (c == line || apr_isspace(c[-1]))) {
+                break;
+            }
+        }
+        value = apr_pstrmemdup(p, line, c - line);
+        while (apr_isspace(*value)) {
+            value++;
+        }
+        for (n = strlen(value); n && apr_isspace(value[n - 1]); n--) {
+            value[n - 1] = '\0';
+        }
+        line = stop + 1;
+        if (!*value) {
+            continue;
+        }
+        if (strpbrk(value, " \t\v\f\r") || !ref_rule(p, value)) {
+            return 0;
+        }
+        *any |= !strcmp(value, "*");
+    }
+    return 1;
+}
+
+static int is_max_age(const char *w, long long *seconds)
+{
+    const char *c;
+
+    for (c = w; *c >= '0' && *c <= '9'; c++)
+        ;
+    if (c == w || *c || c - w > 10) {
+        return 0;
+    }
+    *seconds = atoll(w);
+    return *seconds <= 2147483647LL;
+}
+
+typedef struct {
+    apr_pool_t *p;
+    const char *file;
+    apr_size_t file_len;
+} config_input;
+
+/* Applies one directive line; returns 0 when httpd would stop. */
+static int apply(const config_input *in, cors_dir_conf *conf,
+                 const char *line, int line_num)
+{
+    apr_pool_t *p = in->p;
+    char *name = apr_pstrdup(p, line), *args, *w, *last;
+    const command_rec *c;
+    fuzz_cmd fc;
+    cmd_parms *cmd;
+    const char *problem = NULL;
+
+    args = name + strcspn(name, " \t");
+    if (*args) {
+        *args++ = '\0';
+    }
+    args += strspn(args, " \t");
+    c = fuzz_find_command(name);
+    if (!c) {
+        return 1;   /* not ours: httpd would refuse it, mod_cors never sees it */
+    }
+    cmd = fuzz_make_cmd(p, &fc, c->name, line_num);
+
+    switch (c->args_how) {
+    case TAKE1:
+        w = apr_strtok(apr_pstrdup(p, args), " \t", &last);
+        if (!w || apr_strtok(NULL, " \t", &last)) {
+            return 1;   /* httpd: "takes one argument" */
+        }
+        problem = c->AP_TAKE1(cmd, conf, w);
+        break;
+    case ITERATE:
+        for (w = apr_strtok(apr_pstrdup(p, args), " \t", &last); w && !problem;
+             w = apr_strtok(NULL, " \t", &last)) {
+            problem = c->AP_TAKE1(cmd, conf, w);
+            if (!problem && !strcmp(c->name, "CORSAllowOrigin")) {
+                cors_origin_parts o;
+                FUZZ_CHECK(ref_rule(p, w), "CORSAllowOrigin accepted '%s'",
+                           w);
+                if (strcmp(w, "*") && strcmp(w, "null")) {
+                    cors_parse_origin(w, strlen(w), 1, &o);
+                    FUZZ_CHECK(apr_hash_get(conf->origins->keys,
+                                            cors_normalise_origin(p, w, &o),
+                                            APR_HASH_KEY_STRING),
+                               "'%s' accepted, not listed", w);
+                }
+            }
+            if (problem) {
+                break;
+            }
+        }
+        break;
+    case FLAG:
+        w = args;
+        if (ap_cstr_casecmp(w, "on") && ap_cstr_casecmp(w, "off")) {
+            return 1;   /* httpd: "must be On or Off" */
+        }
+        problem = c->AP_FLAG(cmd, conf, !ap_cstr_casecmp(w, "on"));
+        break;
+    default:
+        FUZZ_CHECK(0, "%s: unexpected args_how %d", c->name, c->args_how);
+    }
+
+    if (problem) {
+        FUZZ_CHECK(*problem && !strncmp(problem, c->name, strlen(c->name)),
+                   "%s %s: '%s' does not start with the directive", c->name,
+                   w, problem);
+        FUZZ_CHECK(strstr(problem, apr_psprintf(p, "'%s'", w))
+                   || strstr(problem, "CORSAllowCredentials On")
+                   || c->args_how == FLAG
+                   || !strcmp(c->name, "CORSAllowOriginFile"),
+                   "%s %s: '%s' does not quote the argument", c->name, w,
+                   problem);
+    }
+
+    if (!strcmp(c->name, "CORSAllowOrigin")) {
+        FUZZ_CHECK(!problem || !ref_rule(p, w)
+                   || (conf->credentials == 1 && !strcmp(w, "*")),
+                   "CORSAllowOrigin refused '%s': %s", w, problem);
+    }
+    else if (!strcmp(c->name, "CORSAllowOriginFile")) {
+        int any, ok = !strcmp(w, FILE_NAME)
+                      && ref_origin_file(p, in->file, in->file_len, &any);
+        FUZZ_CHECK(ok ? !problem || (any && conf->credentials == 1)
+                      : problem != NULL,
+                   "CORSAllowOriginFile %s (%s): %s", w,
+                   ok ? "acceptable" : "not acceptable",
+                   problem ? problem : "accepted");
+    }
+    else if (!strcmp(c->name, "CORSMaxAge")) {
+        long long seconds;
+        char decimal[32];
+        int ok = is_max_age(w, &seconds);
+        FUZZ_CHECK(ok == !problem, "CORSMaxAge %s: %s", w,
+                   problem ? problem : "accepted");
+        snprintf(decimal, sizeof(decimal), "%lld", ok ? seconds : -1LL);
+        FUZZ_CHECK(!ok || !strcmp(conf->max_age, decimal),
+                   "CORSMaxAge %s kept as %s", w, conf->max_age);
+    }
+    else if (!strcmp(c->name, "CORSPreflightStatus")) {
+        int ok = !strcmp(w, "200") || !strcmp(w, "204");
+        FUZZ_CHECK(ok == !problem, "CORSPreflightStatus %s: %s", w,
+                   problem ? problem : "accepted");
+        FUZZ_CHECK(!ok || conf->preflight_status == atoi(w),
+                   "CORSPreflightStatus %s kept as %d", w,
+                   conf->preflight_status);
+    }
+    else if (c->args_how == FLAG && !problem) {
+        int on = !ap_cstr_casecmp(w, "on");
+        int value = 0;
+        if (!strcmp(c->name, "CORSAllowCredentials")) {
+            value = conf->credentials;
+        }
+        else {
+            value = *(int *)((char *)conf + (apr_size_t)c->cmd_data);
+        }
+        FUZZ_CHECK(value == on, "%s %s kept as %d", c->name, w, value);
+    }
+
+    if (problem) {
+        return 0;
+    }
+    FUZZ_CHECK(!(conf->credentials == 1 && (cors_set_has_any(conf->origins)
+                                            || cors_set_has_any(
+                                                   conf->origin_files))),
+               "a section accepted '*' with credentials (after %s %s)",
+               c->name, args);
+    return 1;
+}
+
+static int only_star(const cors_origin_set *set)
+{
+    return !set || (set->any && !set->opaque && !apr_hash_count(set->keys));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    apr_pool_t *p = fuzz_begin_input();
+    char **lines;
+    int nlines, i, ok = 1, depth = 0;
+    cors_dir_conf *confs[2], *merged, *parent, *child;
+    config_input in;
+    int lone_star;
+
+    nlines = fuzz_lines(p, data, size, &lines);
+    in.p = p;
+    in.file = "";
+    in.file_len = 0;
+    for (i = 0; i < nlines; i++) {
+        if (!strcmp(lines[i], "----")) {
+            const char *sep = memmem(data, size, "\n----\n", 6);
+            if (sep || (size >= 5 && !memcmp(data, "----\n", 5))) {
+                in.file = sep ? sep + 6 : (const char *)data + 5;
+                in.file_len = (const char *)data + size - in.file;
+            }
+            nlines = i;
+            break;
+        }
+    }
+    fuzz_set_config_file(FILE_NAME, in.file, in.file_len);
+
+    confs[0] = create_cors_dir_config(p, NULL);
+    confs[1] = create_cors_dir_config(p, NULL);
+    for (i = 0; i < nlines && ok; i++) {
+        if (!strcmp(lines[i], "<Location>")) {
+            depth = 1;
+            continue;
+        }
+        ok = apply(&in, confs[depth], lines[i], i + 1);
+    }
+    fuzz_set_config_file(NULL, NULL, 0);
+    if (!ok) {
+        fuzz_end_input(p);
+        return 0;
+    }
+
+    parent = confs[0];
+    child = confs[1];
+    merged = merge_cors_dir_config(p, parent, child);
+#define MERGED_PTR(field) \
+    FUZZ_CHECK(merged->field == (child->field ? child->field : parent->field), \
+               "merged " #field)
+#define MERGED_INT(field) \
+    FUZZ_CHECK(merged->field == (child->field != CORS_UNSET ? child->field \
+                                                            : parent->field), \
+               "merged " #field)
+    MERGED_PTR(origins);
+    MERGED_PTR(origin_files);
+    MERGED_PTR(origin_regexes);
+    MERGED_PTR(methods);
+    MERGED_PTR(headers);
+    MERGED_PTR(expose);
+    MERGED_PTR(max_age);
+    MERGED_INT(credentials);
+    MERGED_INT(preflight_status);
+    MERGED_INT(preflight_passthrough);
+    MERGED_INT(private_network);
+    MERGED_INT(reject_disallowed);
+    MERGED_INT(replace_backend_headers);
+    MERGED_INT(enable);
+
+    FUZZ_CHECK(cors_is_enabled(merged)
+               == (merged->enable != CORS_UNSET
+                   ? merged->enable
+                   : (merged->origins || merged->origin_files
+                      || merged->origin_regexes) != 0),
+               "merged section enabled %d", cors_is_enabled(merged));
+    lone_star = merged->credentials != 1 && !merged->origin_regexes
+                && ((merged->origins && merged->origins->any)
+                    || (merged->origin_files && merged->origin_files->any))
+                && only_star(merged->origins)
+                && only_star(merged->origin_files);
+    FUZZ_CHECK((!cors_varies_by_origin(merged)) == lone_star,
+               "merged section varies by Origin: %d, lone '*' %d",
+               cors_varies_by_origin(merged), lone_star);
+
+    fuzz_end_input(p);
+    return 0;
+}

@@ -1,0 +1,189 @@
+/* Licensed under the Apache License, Version 2.0 (the "License"); you may
+ * not use this file except in compliance with the License.  You may obtain
+ * a copy of the License at http://www.apache.org/licenses/LICENSE-2.0
+ */
+
+/*
+ * fuzz_tokens: method and header-name lists (cors_is_token,
+ * cors_normalise_method, cors_token_list_add, cors_token_list_has, and
+ * the method step of cors_decide_preflight).
+ *
+ * Input: a flags byte, then lines.  Every line but the last is an argument
+ * of CORSAllowMethods (flags bit 0) or CORSAllowHeaders; the last line is
+ * the requested method or header name.  Flags bit 1: credentials.
+ *
+ * Properties:
+ * - cors_is_token agrees with RFC 9110's tchar set, empty never a token;
+ * - cors_normalise_method upper-cases exactly DELETE GET HEAD OPTIONS POST
+ *   PUT in any case, and returns every other method as it is;
+ * - adding refuses exactly a non-token and '*' beside a name; the list
+ *   then holds each accepted name once (methods normalised), in order,
+ *   and its value is them joined with ", ";
+ * - a header name is listed when equal to one case-insensitively; a
+ *   method when equal, once normalised, to one byte for byte;
+ * - a preflight asking for the method is allowed exactly when it is a
+ *   token and GET, HEAD, POST, listed, or the list is '*'; it answers the
+ *   list, '*', or with credentials and '*' the method itself.
+ */
+
+#include "fuzz.h"
+#include "../mod_cors.c"
+
+#define MAX_TOKENS 64
+
+static int ref_is_token(const char *s)
+{
+    static const char extra[] = "!#$%&'*+-.^_`|~";
+
+    if (!*s) {
+        return 0;
+    }
+    for (; *s; s++) {
+        unsigned char c = *s;
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z') || memchr(extra, c, 15))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static const char *ref_normalise_method(const char *m)
+{
+    static const char *const six[] = {
+        "DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"
+    };
+    int i;
+
+    for (i = 0; i < 6; i++) {
+        if (fuzz_ascii_caseeq(m, strlen(m), six[i], strlen(six[i]))) {
+            return six[i];
+        }
+    }
+    return m;
+}
+
+static int ref_same(int is_method, const char *a, const char *b)
+{
+    return is_method ? !strcmp(a, b)
+                     : fuzz_ascii_caseeq(a, strlen(a), b, strlen(b));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    apr_pool_t *p;
+    char **lines;
+    const char *names[MAX_TOKENS], *query, *nq, *expected_value = NULL;
+    int nlines, nnames = 0, any = 0, is_method, credentials, i, j, listed;
+    int failed = 0;
+    cors_token_list *list = NULL;
+
+    if (size < 1) {
+        return 0;
+    }
+    p = fuzz_begin_input();
+    is_method = data[0] & 1;
+    credentials = (data[0] & 2) != 0;
+    nlines = fuzz_lines(p, data + 1, size - 1, &lines);
+    query = lines[nlines - 1];
+
+    for (i = 0; i < nlines - 1 && i < MAX_TOKENS; i++) {
+        const char *t = lines[i];
+        const char *n = is_method ? ref_normalise_method(t) : t;
+        const char *problem;
+        int valid = ref_is_token(t), star = !strcmp(t, "*"), dup = 0;
+
+        FUZZ_CHECK(cors_is_token(t, strlen(t)) == valid, "'%s' token %d", t,
+                   !valid);
+        if (is_method) {
+            const char *m = cors_normalise_method(t);
+            FUZZ_CHECK(n == t ? m == t : !strcmp(m, n),
+                       "method '%s' normalised to '%s', expected '%s'", t, m,
+                       n);
+        }
+
+        problem = cors_token_list_add(p, &list, t, is_method);
+        if (!star && !valid) {
+            FUZZ_CHECK(problem, "'%s' accepted", t);
+            failed = 1;   /* httpd stops at the first error */
+            break;
+        }
+        if (star) {
+            any = 1;
+        }
+        else {
+            for (j = 0; j < nnames; j++) {
+                dup |= ref_same(is_method, names[j], n);
+            }
+            if (!dup) {
+                names[nnames++] = n;
+                expected_value = expected_value
+                    ? apr_pstrcat(p, expected_value, ", ", n, NULL) : n;
+            }
+        }
+        FUZZ_CHECK(!problem == !(any && nnames), "'%s' (any %d, %d names): "
+                   "%s", t, any, nnames, problem ? problem : "accepted");
+        if (problem) {
+            failed = 1;
+            break;
+        }
+        FUZZ_CHECK(list && list->any == any && list->names->nelts == nnames,
+                   "after '%s': any %d, %d names", t, list ? list->any : -1,
+                   list ? list->names->nelts : -1);
+        for (j = 0; j < nnames; j++) {
+            FUZZ_CHECK(!strcmp(APR_ARRAY_IDX(list->names, j, const char *),
+                               names[j]), "name %d: '%s', expected '%s'", j,
+                       APR_ARRAY_IDX(list->names, j, const char *), names[j]);
+        }
+        FUZZ_CHECK(expected_value ? list->value
+                                    && !strcmp(list->value, expected_value)
+                                  : !list->value,
+                   "value '%s', expected '%s'",
+                   list->value ? list->value : "(none)",
+                   expected_value ? expected_value : "(none)");
+    }
+    if (!list || failed) {
+        fuzz_end_input(p);
+        return 0;
+    }
+
+    nq = is_method ? ref_normalise_method(query) : query;
+    listed = 0;
+    for (j = 0; j < nnames; j++) {
+        listed |= ref_same(is_method, names[j], nq);
+    }
+    FUZZ_CHECK(cors_token_list_has(list, nq, strlen(nq)) == listed,
+               "'%s' listed %d", query, !listed);
+
+    if (is_method) {
+        cors_dir_conf *conf = create_cors_dir_config(p, NULL);
+        cors_decision d;
+        request_rec r;
+        cors_result result;
+        int token = ref_is_token(query);
+        int allowed = token && (any || listed || !strcmp(nq, "GET")
+                                || !strcmp(nq, "HEAD")
+                                || !strcmp(nq, "POST"));
+
+        memset(&r, 0, sizeof(r));
+        memset(&d, 0, sizeof(d));
+        r.pool = p;
+        r.headers_in = apr_table_make(p, 1);
+        conf->methods = list;
+        d.conf = conf;
+        d.credentials = credentials;
+        result = cors_decide_preflight(&r, &d, query);
+        FUZZ_CHECK(result == (allowed ? CORS_PREFLIGHT : CORS_DENIED_METHOD),
+                   "method '%s': %d", query, result);
+        if (allowed) {
+            const char *expected = !any ? list->value
+                                   : credentials ? nq : "*";
+            FUZZ_CHECK(d.allow_methods && !strcmp(d.allow_methods, expected),
+                       "method '%s' answered '%s', expected '%s'", query,
+                       d.allow_methods ? d.allow_methods : "(none)",
+                       expected);
+        }
+    }
+    fuzz_end_input(p);
+    return 0;
+}
