@@ -169,6 +169,23 @@ scenario('credentials: a cookie set by a credentialed answer comes back with the
     t.equal(without.json.cookie, null, "Cookie the CGI saw without credentials: 'include'");
 });
 
+scenario('credentials with a preflight: a credentialed PUT with a custom header sends the cookie', {
+    name: 'credentials-preflight',
+    conf: `CORSAllowOrigin @PAGE@
+CORSAllowCredentials On
+CORSAllowMethods PUT
+CORSAllowHeaders X-Api-Key`,
+}, async (t) => {
+    t.succeeds(await t.fetch('echo?cookie=pf%3D1', { credentials: 'include' }), 200);
+    const res = await t.fetch('echo', {
+        method: 'PUT', credentials: 'include', headers: { 'X-Api-Key': 'k1' }, body: 'data',
+    });
+    t.succeeds(res, 200);
+    t.equal([res.json.method, res.json.headers['x-api-key']], ['PUT', 'k1'], 'method and header the CGI saw');
+    t.equal(/(^|; )pf=1(;|$)/.test(res.json.cookie || ''), true, `Cookie ${res.json.cookie} has pf=1`);
+    await t.preflights(1);
+});
+
 scenario('credentials without CORSAllowCredentials: the page cannot read the answer', {
     name: 'credentials-not-allowed',
     conf: 'CORSAllowOrigin @PAGE@',
@@ -406,14 +423,22 @@ scenario('control: with CorsNonWildcardRequestHeadersSupport, a literal * does n
 
 // --- Preflight cache --------------------------------------------------------------
 
-scenario('CORSMaxAge 600: a second PUT to the same URL needs no preflight', {
+scenario("CORSMaxAge 600 keeps a preflight past Chromium's 5 s default, which preflights again", {
     name: 'max-age',
-    conf: 'CORSAllowOrigin @PAGE@\nCORSAllowMethods PUT\nCORSMaxAge 600',
+    conf: 'CORSAllowOrigin @PAGE@\nCORSAllowMethods PUT',
+    extra: '<Location @S@cached/>\n    CORSMaxAge 600\n</Location>',
 }, async (t) => {
-    t.succeeds(await t.fetch('echo', { method: 'PUT' }), 200);
-    t.succeeds(await t.fetch('echo', { method: 'PUT' }), 200);
-    await t.preflights(1);
-    await t.requests('PUT', 2);
+    for (const rest of ['echo', 'cached/echo']) {
+        t.succeeds(await t.fetch(rest, { method: 'PUT' }), 200);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    for (const rest of ['echo', 'cached/echo']) {
+        t.succeeds(await t.fetch(rest, { method: 'PUT' }), 200);
+    }
+    const log = await t.log((l) => l.filter((e) => e.method === 'PUT').length >= 4);
+    const count = (url) => log.filter((e) => e.method === 'OPTIONS' && e.url === url).length;
+    t.equal([count(`${t.prefix}echo`), count(`${t.prefix}cached/echo`)], [2, 1],
+            'preflights without and with CORSMaxAge');
 });
 
 scenario('CORSMaxAge 0: every PUT is preflighted', {

@@ -19,9 +19,17 @@ const CHROMIUM_ARGS = [
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// A scenario that takes longer has failed; past the suite's budget, the scenarios left
+// fail without running (a run takes about 20 s).
+const SCENARIO_TIMEOUT_MS = 20000;
+const SUITE_BUDGET_MS = 150000;
+
 // A headless Chromium with a fresh profile of its own; extraArgs adds to CHROMIUM_ARGS.
 async function launch(executablePath, extraArgs = []) {
     const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mod_cors-chromium.'));
+    // Playwright kills the browser when this process exits; then the profile can go.
+    const removeProfile = () => fs.rmSync(userDataDir, { recursive: true, force: true });
+    process.on('exit', removeProfile);
     const context = await chromium.launchPersistentContext(userDataDir, {
         executablePath, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs],
     });
@@ -29,7 +37,8 @@ async function launch(executablePath, extraArgs = []) {
         context,
         async close() {
             await context.close();
-            fs.rmSync(userDataDir, { recursive: true, force: true });
+            process.removeListener('exit', removeProfile);
+            removeProfile();
         },
     };
 }
@@ -254,6 +263,11 @@ class Suite {
             }
 
             for (const [i, s] of scenarios.entries()) {
+                if (Date.now() - started > SUITE_BUDGET_MS) {
+                    failed++;
+                    console.log(`not ok ${i + 1} - ${s.title}: not run, the suite took over ${SUITE_BUDGET_MS / 1000} s`);
+                    continue;
+                }
                 const t = new ScenarioContext(this, s);
                 this.console = [];
                 const t0 = Date.now();
@@ -262,7 +276,8 @@ class Suite {
                     await Promise.race([
                         s.fn(t),
                         new Promise((resolve, reject) => {
-                            timer = setTimeout(() => reject(new Error('timed out after 20 s')), 20000);
+                            timer = setTimeout(() => reject(new Error(
+                                `timed out after ${SCENARIO_TIMEOUT_MS / 1000} s`)), SCENARIO_TIMEOUT_MS);
                         }),
                     ]);
                     passed++;
@@ -274,7 +289,7 @@ class Suite {
                     for (const line of this.console) {
                         console.log(`#   browser console: ${line}`);
                     }
-                    for (const e of await t.log()) {
+                    for (const e of this.server.apiLog().filter((e) => e.url.startsWith(t.prefix))) {
                         console.log(`#   server: ${e.method} ${e.url} ${e.status} cors=${e.cors}`);
                     }
                 } finally {

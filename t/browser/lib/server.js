@@ -118,8 +118,13 @@ async function startServer({ httpd, modCorsSo, scenarios }) {
     fs.closeSync(out);
     let exited = null;
     child.on('exit', (code, signal) => { exited = { code, signal }; });
+    // Also when this process dies of an exception or is interrupted: httpd is in a
+    // process group of its own, which Ctrl-C does not reach.
     const killOnExit = () => { if (!exited) { try { process.kill(-child.pid, 'SIGTERM'); } catch (e) { /* gone */ } } };
+    const onSignal = (signal) => { killOnExit(); process.exit(signal === 'SIGINT' ? 130 : 143); };
     process.on('exit', killOnExit);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
 
     const readLog = (name) => {
         try {
@@ -131,6 +136,8 @@ async function startServer({ httpd, modCorsSo, scenarios }) {
 
     async function stop() {
         process.removeListener('exit', killOnExit);
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
         if (exited) {
             return;
         }
