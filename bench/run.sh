@@ -1,0 +1,604 @@
+#!/bin/bash
+# What a CORS decision costs: mod_cors against no CORS handling and against the
+# mod_headers, mod_setenvif and mod_rewrite recipes it replaces.  bench/README.md says what
+# is measured and how; `make -f Makefile.apxs bench` builds the module and runs this.
+#
+#   bench/run.sh [path/to/mod_cors.so]
+#
+# Prints the results as Markdown tables and writes them, with the date, the CPU and the
+# httpd version, to bench/RESULTS.md; profiles and raw numbers go to bench/out/.
+#
+# Environment:
+#   BENCH_N=200          extra requests whose instructions callgrind counts, per measurement
+#   BENCH_WRK_ROUNDS=10  wrk rounds; each round runs every variant once, in rotating order
+#   BENCH_WRK_SECONDS=3  length of one wrk run
+#   BENCH_WRK_CONNECTIONS=32
+#   BENCH_SKIP_WRK=1     callgrind, start-up and memory only
+#   BENCH_KEEP=1         keep the temporary ServerRoot (configs, logs, all profiles)
+#   BENCH_USER=www-data  when run as root, the servers run as this user
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+SO=$(realpath "${1:-$HERE/../.libs/mod_cors.so}")
+N=${BENCH_N:-200}
+WRK_ROUNDS=${BENCH_WRK_ROUNDS:-10}
+WRK_SECONDS=${BENCH_WRK_SECONDS:-3}
+WRK_CONNECTIONS=${BENCH_WRK_CONNECTIONS:-32}
+APXS=${APXS:-apxs}
+APACHE=${APACHE:-$($APXS -q SBINDIR)/$($APXS -q TARGET)}
+MODDIR=$($APXS -q LIBEXECDIR)
+OUT=$HERE/out
+
+die() { echo "bench: $*" >&2; exit 1; }
+say() { echo "bench: $*" >&2; }
+
+[ -f "$SO" ] || die "no module at $SO: run make -f Makefile.apxs first"
+for tool in valgrind callgrind_annotate wrk perl "$APACHE"; do
+    command -v "$tool" >/dev/null || die "$tool is missing (make -f Makefile.apxs bench installs valgrind and wrk)"
+done
+
+# httpd refuses to serve as root, and callgrind, started as root, cannot write its profiles
+# once httpd has switched users: as root, start the servers as an unprivileged user.
+RUN_AS=()
+if [ "$(id -u)" = 0 ]; then
+    BENCH_USER=${BENCH_USER:-www-data}
+    id "$BENCH_USER" >/dev/null 2>&1 || die "no user $BENCH_USER: set BENCH_USER"
+    RUN_AS=(setpriv --reuid="$BENCH_USER" --regid="$(id -g "$BENCH_USER")" --clear-groups)
+fi
+
+# The ServerRoot: configs, documents, origin lists, logs, profiles.
+SR=$(mktemp -d /tmp/mod_cors-bench.XXXXXX)
+chmod 755 "$SR"
+SERVERS=()
+cleanup() {
+    local pid
+    for pid in "${SERVERS[@]}"; do
+        kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+    done
+    if [ "${BENCH_KEEP:-}" ]; then
+        say "kept $SR"
+    else
+        rm -rf "$SR"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mkdir -p "$SR"/{htdocs,conf,logs,run,cg}
+rm -rf "$OUT"
+mkdir -p "$OUT"
+cp "$SO" "$SR/mod_cors.so"
+head -c 1024 /dev/zero | tr '\0' 'x' > "$SR/htdocs/file.txt"
+
+# Origin lists: https://site000001.example.com ..., the allowed origin of the requests,
+# https://app.example.com, in the middle.  Exact origins only.
+ORIGIN=https://app.example.com
+DENIED=https://evil.example.net
+origins() {
+    perl -e 'my $n = shift; my $mid = int(($n + 1) / 2);
+             printf "%s\n", $_ == $mid ? "https://app.example.com"
+                                       : sprintf("https://site%06d.example.com", $_)
+                 for 1 .. $n;' "$1"
+}
+for n in 1 10000 100000; do
+    origins $n > "$SR/conf/origins-$n.txt"
+done
+sed 's/$/ yes/' "$SR/conf/origins-10000.txt" > "$SR/conf/origins-10000.map"
+sed -e 's/\./\\./g' -e 's/.*/SetEnvIf Origin "^&$" CORS_ORIGIN=$0/' \
+    "$SR/conf/origins-10000.txt" > "$SR/conf/setenvif-10000.conf"
+[ "$(id -u)" = 0 ] && chown -R "$BENCH_USER" "$SR"
+
+# ---------------------------------------------------------------------------------------
+# Configurations.  Every one loads the same modules (mod_headers, mod_setenvif and
+# mod_rewrite included, idle where unused); the mod_cors ones load mod_cors as well.
+
+# The headers an allowed credentialed GET gets, from mod_headers, on condition.
+RECIPE_HEADERS='Header always set Access-Control-Allow-Origin "%{CORS_ORIGIN}e" env=CORS_ORIGIN
+Header always set Access-Control-Allow-Credentials "true" env=CORS_ORIGIN
+Header always set Access-Control-Expose-Headers "X-Request-Id" env=CORS_ORIGIN
+Header always merge Vary "Origin"'
+
+CORS_COMMON='CORSAllowCredentials On
+CORSExposeHeaders X-Request-Id
+CORSAllowMethods GET POST PUT DELETE
+CORSAllowHeaders Content-Type
+CORSMaxAge 600'
+
+# The directives of a variant.
+variant_conf() {
+    case $1 in
+    base) ;;
+    recipe)
+        echo 'SetEnvIf Origin "^https://app\.example\.com$" CORS_ORIGIN=$0'
+        echo "$RECIPE_HEADERS" ;;
+    recipe10k)
+        echo "Include conf/setenvif-10000.conf"
+        echo "$RECIPE_HEADERS" ;;
+    rewritemap10k)
+        cat <<'EOF'
+RewriteEngine On
+RewriteMap cors_origins "txt:conf/origins-10000.map"
+RewriteCond "%{HTTP:Origin}" "^(.+)$"
+RewriteCond "${cors_origins:%1|-}" "=yes"
+RewriteRule "^" "-" [E=CORS_ORIGIN:%{HTTP:Origin}]
+EOF
+        echo "$RECIPE_HEADERS" ;;
+    recipe_preflight)
+        cat <<'EOF'
+SetEnvIf Origin "^https://app\.example\.com$" CORS_ORIGIN=$0
+RewriteEngine On
+RewriteCond "%{REQUEST_METHOD}" "=OPTIONS"
+RewriteCond "%{HTTP:Access-Control-Request-Method}" "."
+RewriteRule "^" "-" [R=204,L]
+Header always set Access-Control-Allow-Origin "%{CORS_ORIGIN}e" env=CORS_ORIGIN
+Header always set Access-Control-Allow-Credentials "true" env=CORS_ORIGIN
+Header always set Access-Control-Allow-Methods "GET, POST, PUT, DELETE" env=CORS_ORIGIN
+Header always set Access-Control-Allow-Headers "Content-Type" env=CORS_ORIGIN
+Header always set Access-Control-Max-Age "600" env=CORS_ORIGIN
+Header always merge Vary "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+EOF
+        ;;
+    static4)
+        cat <<'EOF'
+Header always set Access-Control-Allow-Origin "https://app.example.com"
+Header always set Access-Control-Allow-Credentials "true"
+Header always set Access-Control-Expose-Headers "X-Request-Id"
+Header always merge Vary "Origin"
+EOF
+        ;;
+    cors1|cors10k|cors100k)
+        local n=${1#cors}
+        n=${n/k/000}
+        echo "CORSAllowOriginFile conf/origins-$n.txt"
+        echo "$CORS_COMMON" ;;
+    *) die "unknown variant $1" ;;
+    esac
+}
+
+describe() {
+    case $1 in
+    base) echo "no CORS handling" ;;
+    recipe) echo "SetEnvIf + Header always set, 1 origin" ;;
+    recipe10k) echo "SetEnvIf + Header always set, 10,000 SetEnvIf lines" ;;
+    rewritemap10k) echo "RewriteMap (txt) + Header always set, 10,000 origins" ;;
+    recipe_preflight) echo "RewriteRule [R=204] + Header always set, 1 origin" ;;
+    static4) echo "four static headers (Header always set x3, merge Vary)" ;;
+    cors1) echo "mod_cors, 1 origin" ;;
+    cors10k) echo "mod_cors, 10,000 origins" ;;
+    cors100k) echo "mod_cors, 100,000 origins" ;;
+    esac
+}
+
+# write_conf NAME VARIANT MPM PORT: $SR/conf/NAME.conf
+write_conf() {
+    local name=$1 variant=$2 mpm=$3 port=$4 m
+    {
+        echo "ServerRoot \"$SR\""
+        echo "LoadModule mpm_${mpm}_module $MODDIR/mod_mpm_${mpm}.so"
+        for m in authz_core mime dir setenvif headers rewrite; do
+            echo "LoadModule ${m}_module $MODDIR/mod_$m.so"
+        done
+        case $variant in cors*) echo "LoadModule cors_module mod_cors.so" ;; esac
+        cat <<EOF
+Listen 127.0.0.1:$port
+ServerName 127.0.0.1
+PidFile run/$name.pid
+DefaultRuntimeDir run
+ErrorLog logs/$name-error.log
+LogLevel warn
+TypesConfig /dev/null
+AddType text/plain .txt
+DocumentRoot "$SR/htdocs"
+<Directory "$SR/htdocs">
+    Require all granted
+</Directory>
+KeepAlive On
+MaxKeepAliveRequests 0
+KeepAliveTimeout 30
+EOF
+        if [ "$mpm" = event ]; then
+            cat <<'EOF'
+StartServers 2
+ServerLimit 2
+ThreadsPerChild 32
+MaxRequestWorkers 64
+MinSpareThreads 32
+MaxSpareThreads 64
+EOF
+        fi
+        variant_conf "$variant"
+    } > "$SR/conf/$name.conf"
+}
+
+free_port() {
+    perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(LocalAddr => "127.0.0.1",
+        LocalPort => 0, Listen => 1, ReuseAddr => 1)->sockport'
+}
+
+# listening PID PORT: whether process PID listens on 127.0.0.1:PORT.
+listening() {
+    local pid=$1 port inode
+    port=$(printf '%04X' "$2")
+    for inode in $(awk -v p=":$port" '$2 ~ p"$" && $4 == "0A" { print $10 }' /proc/net/tcp); do
+        ls -l "/proc/$pid/fd" 2>/dev/null | grep -q "socket:\[$inode\]" && return 0
+    done
+    return 1
+}
+
+# start NAME VARIANT MODE: MODE callgrind (apache2 -X under callgrind), native
+# (apache2 -X) or event (mpm_event, in the foreground).  Sets PID, PORT and STARTUP (seconds
+# from the start to listening).  A few tries, in case another program takes the port.
+start() {
+    local name=$1 variant=$2 mode=$3 mpm=prefork try t0 i
+    local cmd
+    [ "$mode" = event ] && mpm=event
+    for try in 1 2 3; do
+        PORT=$(free_port)
+        write_conf "$name" "$variant" "$mpm" "$PORT"
+        case $mode in
+        callgrind)
+            rm -f "$SR/cg/$name.out"*
+            cmd=(valgrind --tool=callgrind --collect-atstart=no
+                 --toggle-collect=ap_process_connection --dump-after=ap_process_connection
+                 --callgrind-out-file="$SR/cg/$name.out" "$APACHE" -X) ;;
+        native) cmd=("$APACHE" -X) ;;
+        event) cmd=("$APACHE" -DFOREGROUND) ;;
+        esac
+        t0=$(date +%s%N)
+        "${RUN_AS[@]}" "${cmd[@]}" -f "$SR/conf/$name.conf" > "$SR/logs/$name.out" 2>&1 &
+        PID=$!
+        SERVERS+=("$PID")
+        for ((i = 0; i < 60000; i++)); do
+            if listening "$PID" "$PORT"; then
+                STARTUP=$(( ($(date +%s%N) - t0) / 1000000 ))
+                STARTUP=$(printf '%d.%03d' $((STARTUP / 1000)) $((STARTUP % 1000)))
+                return 0
+            fi
+            kill -0 "$PID" 2>/dev/null || break
+            sleep 0.005
+        done
+        stop "$PID"
+        say "$name did not start (try $try):"
+        tail -3 "$SR/logs/$name-error.log" "$SR/logs/$name.out" >&2 2>/dev/null || true
+    done
+    die "cannot start $name; see $SR/conf/$name.conf"
+}
+
+# stop PID: a server start() started.
+stop() {
+    local pid rest=()
+    kill "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+    for pid in "${SERVERS[@]}"; do
+        [ "$pid" = "$1" ] || rest+=("$pid")
+    done
+    SERVERS=("${rest[@]}")
+}
+
+# ---------------------------------------------------------------------------------------
+# Requests (bench/client.pl plans): name, n1, n2, expected answer, method, path, headers.
+TAB=$'\t'
+ACAO=Access-Control-Allow-Origin
+ALLOWED_GET="200,+$ACAO,+Access-Control-Allow-Credentials,+Access-Control-Expose-Headers,+Vary"
+PREFLIGHT_HEADERS="Origin: $ORIGIN${TAB}Access-Control-Request-Method: PUT${TAB}Access-Control-Request-Headers: content-type"
+
+# plan VARIANT N1 N2: the requests measured on that variant.
+plan() {
+    local v=$1 n1=$2 n2=$3
+    local get="GET${TAB}/file.txt" opt="OPTIONS${TAB}/file.txt"
+    case $v in
+    base)
+        echo "get${TAB}$n1${TAB}$n2${TAB}200,-$ACAO${TAB}$get${TAB}Origin: $ORIGIN"
+        echo "no-origin${TAB}$n1${TAB}$n2${TAB}200,-$ACAO${TAB}$get"
+        echo "options${TAB}$n1${TAB}$n2${TAB}200,-$ACAO${TAB}$opt${TAB}$PREFLIGHT_HEADERS" ;;
+    recipe_preflight)
+        echo "preflight${TAB}$n1${TAB}$n2${TAB}204,+$ACAO,+Access-Control-Allow-Methods${TAB}$opt${TAB}$PREFLIGHT_HEADERS" ;;
+    cors*)
+        echo "get${TAB}$n1${TAB}$n2${TAB}$ALLOWED_GET${TAB}$get${TAB}Origin: $ORIGIN"
+        echo "no-origin${TAB}$n1${TAB}$n2${TAB}200,-$ACAO,+Vary${TAB}$get"
+        echo "denied${TAB}$n1${TAB}$n2${TAB}200,-$ACAO,+Vary${TAB}$get${TAB}Origin: $DENIED"
+        echo "preflight${TAB}$n1${TAB}$n2${TAB}204,+$ACAO,+Access-Control-Allow-Methods,+Access-Control-Allow-Headers,+Access-Control-Max-Age,-Access-Control-Expose-Headers${TAB}$opt${TAB}$PREFLIGHT_HEADERS" ;;
+    *)
+        echo "get${TAB}$n1${TAB}$n2${TAB}$ALLOWED_GET${TAB}$get${TAB}Origin: $ORIGIN" ;;
+    esac
+}
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+T_BEGIN=$(date +%s)
+
+# ---------------------------------------------------------------------------------------
+# 1. Instructions per request.
+declare -A IR        # variant/request -> instructions per request
+declare -A PROFILE   # variant/request -> "profile-n1 profile-n2 extra"
+CG_VARIANTS="base recipe recipe10k rewritemap10k recipe_preflight static4 cors1 cors10k cors100k"
+for v in $CG_VARIANTS; do
+    n1=10 n2=$((10 + N))
+    # 10,000 regular expressions a request: a few requests are enough.
+    [ "$v" = recipe10k ] && n1=2 n2=7
+    say "callgrind: $(describe "$v") ..."
+    start "cg-$v" "$v" callgrind
+    plan "$v" $n1 $n2 | perl "$HERE/client.pl" "$PORT" "$SR/cg/cg-$v.out" > "$SR/cg/$v.txt" \
+        || die "$v: the requests failed; see $SR/logs/cg-$v-error.log"
+    stop "$PID"
+    while read -r name ir f1 f2 extra; do
+        IR[$v/$name]=$ir
+        PROFILE[$v/$name]="$f1 $f2 $extra"
+        echo "$v $name $ir" >> "$OUT/callgrind.txt"
+    done < "$SR/cg/$v.txt"
+done
+
+# Where mod_cors spends them: its functions, and how each function's own instructions
+# differ from the same request without mod_cors.
+declare -A BASELINE=([get]=get [no-origin]=no-origin [denied]=get [preflight]=options)
+for v in cors1 cors100k; do
+    for r in get no-origin denied preflight; do
+        perl "$HERE/profile.pl" ${PROFILE[$v/$r]} ${PROFILE[base/${BASELINE[$r]}]} \
+            > "$OUT/profile-$v-$r.txt"
+    done
+done
+perl "$HERE/profile.pl" ${PROFILE[base/get]} > "$OUT/profile-base-get.txt"
+if [ "${BENCH_KEEP:-}" ]; then
+    cp "$SR"/cg/cg-cors1.out.* "$OUT/" 2>/dev/null || true
+fi
+
+# ---------------------------------------------------------------------------------------
+# 2. Start-up time and memory, natively.
+declare -A T_CHECK T_LISTEN RSS
+median() { perl -e 'my @v = sort { $a <=> $b } @ARGV; my $m = @v / 2;
+                    printf "%.3f", @v % 2 ? $v[$m] : ($v[$m - 1] + $v[$m]) / 2' "$@"; }
+for v in base cors1 cors10k cors100k; do
+    say "start-up and memory: $(describe "$v") ..."
+    write_conf "check-$v" "$v" prefork "$(free_port)"
+    times=()
+    for i in 1 2 3 4 5; do
+        t0=$(date +%s%N)
+        "${RUN_AS[@]}" "$APACHE" -t -f "$SR/conf/check-$v.conf" > /dev/null 2>&1 \
+            || die "apache2 -t fails for $v"
+        times+=("$(( $(date +%s%N) - t0 ))e-9")
+    done
+    T_CHECK[$v]=$(median "${times[@]}")
+    times=()
+    for i in 1 2 3; do
+        start "mem-$v" "$v" native
+        times+=("$STARTUP")
+        if [ $i = 1 ]; then
+            plan "$v" 2 2 | head -1 | perl "$HERE/client.pl" "$PORT" > /dev/null \
+                || die "mem-$v answers wrongly"
+            RSS[$v]=$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$PID/status")
+        fi
+        stop "$PID"
+    done
+    T_LISTEN[$v]=$(median "${times[@]}")
+done
+
+# ---------------------------------------------------------------------------------------
+# 3. Requests per second: all servers up at once (mpm_event), wrk runs alternating.
+declare -A RPS_MEDIAN RATIO RATIO_RANGE
+WRK_VARIANTS="base recipe cors1 static4 rewritemap10k cors10k cors100k recipe10k"
+if [ -z "${BENCH_SKIP_WRK:-}" ]; then
+    declare -A WPORT WPID
+    for v in $WRK_VARIANTS; do
+        start "wrk-$v" "$v" event
+        WPORT[$v]=$PORT
+        WPID[$v]=$PID
+        # The answers are right (and the server warm) before it is timed.
+        plan "$v" 20 20 | head -1 | perl "$HERE/client.pl" "$PORT" > /dev/null \
+            || die "wrk-$v answers wrongly"
+    done
+    wrk_run() {    # wrk_run VARIANT SECONDS: sets RPS, requests per second
+        local out
+        out=$(wrk -t2 -c"$WRK_CONNECTIONS" -d"$2"s --timeout 10s -H "Origin: $ORIGIN" \
+              "http://127.0.0.1:${WPORT[$1]}/file.txt") || die "wrk against $1 failed"
+        if grep -q 'Non-2xx\|Socket errors' <<< "$out"; then
+            die "wrk against $1: $(grep 'Non-2xx\|Socket errors' <<< "$out")"
+        fi
+        RPS=$(awk '/^Requests\/sec:/ { print $2 }' <<< "$out")
+        [ "$RPS" ] || die "wrk against $1: no Requests/sec in its output"
+    }
+    for v in $WRK_VARIANTS; do
+        wrk_run "$v" 1
+    done
+    variants=($WRK_VARIANTS)
+    : > "$OUT/wrk.txt"
+    for ((round = 0; round < WRK_ROUNDS; round++)); do
+        say "wrk: round $((round + 1)) of $WRK_ROUNDS ..."
+        for ((i = 0; i < ${#variants[@]}; i++)); do
+            v=${variants[(i + round) % ${#variants[@]}]}
+            wrk_run "$v" "$WRK_SECONDS"
+            echo "$round $v $RPS" >> "$OUT/wrk.txt"
+        done
+    done
+    for v in $WRK_VARIANTS; do
+        stop "${WPID[$v]}"
+    done
+    # Per round, each variant's rate over the baseline's (and mod_cors's over the
+    # recipe's): the median of these ratios, and their range.
+    while read -r key median ratio lo hi; do
+        RPS_MEDIAN[$key]=$median
+        RATIO[$key]=$ratio
+        RATIO_RANGE[$key]="$lo–$hi"
+    done < <(perl -e '
+        my %r;
+        while (<>) { my ($round, $v, $rps) = split; $r{$v}[$round] = $rps }
+        sub med { my @v = sort { $a <=> $b } @_; my $m = @v / 2;
+                  @v % 2 ? $v[$m] : ($v[$m - 1] + $v[$m]) / 2 }
+        sub ratios { my ($a, $b) = @_;
+                     my @q = map { $r{$a}[$_] / $r{$b}[$_] } 0 .. $#{$r{$b}};
+                     my @s = sort { $a <=> $b } @q;
+                     sprintf "%.3f %.3f %.3f", med(@q), $s[0], $s[-1] }
+        for my $v (sort keys %r) {
+            printf "%s %.0f %s\n", $v, med(@{$r{$v}}), ratios($v, "base");
+        }
+        printf "cors1/recipe 0 %s\n", ratios("cors1", "recipe");
+    ' "$OUT/wrk.txt")
+fi
+
+# ---------------------------------------------------------------------------------------
+# The tables.
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+MINUTES=$(( ($(date +%s) - T_BEGIN + 30) / 60 ))
+num() { perl -e '$_ = shift; 1 while s/^(\d+)(\d{3})/$1,$2/; print' "$1"; }
+signed() { if [ "$1" -ge 0 ]; then echo "+$(num "$1")"; else echo "-$(num $((-$1)))"; fi; }
+verdict() { if [ "$1" = 1 ]; then echo PASS; else echo MISS; fi; }
+
+PASSED=0 MISSED=0
+count() { if [ "$1" = PASS ]; then PASSED=$((PASSED + 1)); else MISSED=$((MISSED + 1)); fi; }
+
+table_instructions() {
+    local base_get=${IR[base/get]} base_no=${IR[base/no-origin]} base_opt=${IR[base/options]}
+    local v r ir delta target result
+    echo "| configuration | request | instructions | vs no CORS | target | |"
+    echo "|---|---|---:|---:|---|---|"
+    echo "| no CORS handling | GET with Origin | $(num "$base_get") | | | |"
+    echo "| no CORS handling | GET without Origin | $(num "$base_no") | | | |"
+    echo "| no CORS handling | OPTIONS (a preflight's headers, handled as a plain OPTIONS) | $(num "$base_opt") | | | |"
+    for v in recipe recipe10k rewritemap10k static4; do
+        ir=${IR[$v/get]}
+        echo "| $(describe $v) | allowed GET | $(num "$ir") | $(signed $((ir - base_get))) | | |"
+    done
+    ir=${IR[recipe_preflight/preflight]}
+    echo "| $(describe recipe_preflight) | preflight | $(num "$ir") | $(signed $((ir - base_opt))) vs OPTIONS | | |"
+    for v in cors1 cors10k cors100k; do
+        for r in get no-origin denied preflight; do
+            ir=${IR[$v/$r]}
+            case $r in
+            get)
+                delta=$((ir - base_get)) target="≤ +3,000"
+                result=$(verdict $((delta <= 3000)))
+                label="allowed credentialed GET, 1 exposed header" ;;
+            no-origin)
+                delta=$((ir - base_no)) target="≤ +1,000"
+                result=$(verdict $((delta <= 1000)))
+                label="GET without Origin" ;;
+            denied)
+                delta=$((ir - base_get)) target="≤ +1,000"
+                result=$(verdict $((delta <= 1000)))
+                label="GET from a denied origin" ;;
+            preflight)
+                delta=$((ir - base_opt)) target="< plain OPTIONS"
+                result=$(verdict $((delta < 0)))
+                label="allowed preflight" ;;
+            esac
+            count "$result"
+            local vs
+            vs=$(signed $delta)
+            [ $r = preflight ] && vs="$vs vs OPTIONS"
+            [ $r = no-origin ] && vs="$vs vs no Origin"
+            echo "| $(describe $v) | $label | $(num "$ir") | $vs | $target | $result |"
+        done
+    done
+}
+
+table_wrk() {
+    local v result
+    echo "| configuration (GET with Origin, allowed where CORS is on) | median req/s | ratio to no CORS (median, range) | target | |"
+    echo "|---|---:|---|---|---|"
+    for v in $WRK_VARIANTS; do
+        local extra="" target="" result=""
+        if [ "$v" = cors1 ]; then
+            target="≥ 1-origin recipe: mod_cors/recipe ${RATIO[cors1/recipe]} (${RATIO_RANGE[cors1/recipe]})"
+            result=$(verdict "$(perl -e 'print $ARGV[0] >= 1 ? 1 : 0' "${RATIO[cors1/recipe]}")")
+            count "$result"
+        fi
+        echo "| $(describe $v) | $(num "${RPS_MEDIAN[$v]}") | ${RATIO[$v]} (${RATIO_RANGE[$v]}) | $target | $result |"
+    done
+}
+
+table_startup() {
+    local v listen_ok rss_ok
+    echo "| configuration | apache2 -t | start to listening | RSS of the process | target | |"
+    echo "|---|---:|---:|---:|---|---|"
+    for v in base cors1 cors10k cors100k; do
+        local target="" result=""
+        if [ "$v" = cors100k ]; then
+            local more
+            more=$(perl -e 'printf "%.1f", $ARGV[0] - $ARGV[1]' "${RSS[cors100k]}" "${RSS[cors1]}")
+            target="start < 1 s, RSS < +30 MB over 1 origin (+$more MB)"
+            result=$(verdict "$(perl -e 'print $ARGV[0] < 1 && $ARGV[1] < 1 && $ARGV[2] < 30 ? 1 : 0' \
+                     "${T_CHECK[cors100k]}" "${T_LISTEN[cors100k]}" "$more")")
+            count "$result"
+        fi
+        echo "| $(describe $v) | ${T_CHECK[$v]} s | ${T_LISTEN[$v]} s | ${RSS[$v]} MB | $target | $result |"
+    done
+}
+
+profile_summary() {    # the profile of the allowed GET, its 15 largest differences
+    awk '/^self instructions/ { diff = 1; print; next }
+         diff && ++n > 15 { next }
+         { print }' "$OUT/profile-cors1-get.txt"
+}
+
+CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+NCPU=$(grep -c '^processor' /proc/cpuinfo)
+HTTPD=$("$APACHE" -v | sed -n 's/^Server version: //p')
+COMMIT=$(git -C "$HERE" rev-parse --short HEAD 2>/dev/null || echo unknown)
+git -C "$HERE/.." diff --quiet HEAD -- mod_cors.c 2>/dev/null || COMMIT="$COMMIT + local changes to mod_cors.c"
+
+report() {
+    cat <<EOF
+# mod_cors benchmark results
+
+The latest run of \`make -f Makefile.apxs bench\` (\`bench/run.sh\`); \`bench/README.md\`
+says what is measured and how.
+
+- Date: $(date -u '+%Y-%m-%d %H:%M UTC'); the run took $MINUTES min
+- CPU: $CPU, $NCPU cores seen (/proc/cpuinfo)
+- httpd: $HTTPD; $(valgrind --version); wrk $(wrk -v 2>&1 | awk 'NR == 1 { print $2 }')
+- mod_cors: commit $COMMIT
+- Load average (1, 5, 15 min) before: $LOAD_BEFORE, after: $LOAD_AFTER
+
+## Instructions per request (callgrind, \`apache2 -X\`, mpm_prefork)
+
+Keep-alive requests for a 1 KiB static file, $N requests counted per row after a warm-up.
+Callgrind counts instructions, not time: they do not depend on the machine's load and
+repeat to within a few instructions.
+
+$(cat "$SR/table-instructions.md")
+
+EOF
+    if [ -z "${BENCH_SKIP_WRK:-}" ]; then
+        cat <<EOF
+## Requests per second (wrk, mpm_event)
+
+$WRK_ROUNDS rounds of one ${WRK_SECONDS}-second \`wrk -t2 -c$WRK_CONNECTIONS\` run per
+configuration, in rotating order; each ratio is taken within a round, then the median and
+the range over the rounds are shown.  wrk and httpd share the machine's $NCPU cores, and
+other jobs ran at the same time (load average above): these numbers are noisy, the
+instruction counts are the ones to trust.
+
+$(cat "$SR/table-wrk.md")
+
+EOF
+    fi
+    cat <<EOF
+## Start-up and memory (natively, \`apache2 -X\`, mpm_prefork)
+
+Medians of 5 \`apache2 -t\` runs and of 3 starts (from the start of \`apache2 -X\` until it
+listens; httpd reads its configuration twice); RSS of the process after two requests.
+
+$(cat "$SR/table-startup.md")
+
+## Where mod_cors spends its instructions
+
+Allowed credentialed GET with one exposed header, 1 origin: the functions of mod_cors.so,
+instructions per request, inclusive and self; then the functions whose own instructions per
+request grew or shrank most against the same request without mod_cors (the sum is the
+difference in the table).  After a run, \`bench/out/profile-*.txt\` has the same for every
+request.
+
+\`\`\`
+$(profile_summary)
+\`\`\`
+
+Targets: $PASSED met, $MISSED missed.
+EOF
+}
+
+# Tables first, in this shell: they count the targets.
+table_instructions > "$SR/table-instructions.md"
+[ -z "${BENCH_SKIP_WRK:-}" ] && table_wrk > "$SR/table-wrk.md"
+table_startup > "$SR/table-startup.md"
+report > "$OUT/RESULTS.md"
+cp "$OUT/RESULTS.md" "$HERE/RESULTS.md"
+cat "$OUT/RESULTS.md"
+say "wrote $HERE/RESULTS.md; profiles and raw numbers in $OUT/"
