@@ -65,6 +65,7 @@ typedef struct {
     int any;             /* "*" */
     int opaque;          /* "null" */
     int has_patterns;
+    int pattern_labels;  /* labels after the "*." of the longest pattern */
 } cors_origin_set;
 
 /* A CORSAllowMethods, CORSAllowHeaders or CORSExposeHeaders list. */
@@ -172,6 +173,7 @@ typedef struct {
     const char *host;          /* after a pattern's "*." */
     apr_size_t host_len;
     int port;                  /* CORS_PORT_NONE, CORS_PORT_ANY or 1-65535 */
+    int labels;                /* of host */
     int subdomains;            /* "*." stood before host */
     int canonical;             /* lower-case, no default or zero-padded port */
     apr_size_t origin_len;     /* on a path, query or fragment: the part before */
@@ -238,7 +240,7 @@ static cors_origin_status cors_parse_host(const char *host, apr_size_t len,
     for (i = 0; i < len; i++) {
         unsigned char c = host[i];
         if (c == '.') {
-            if (label_len == 0) {
+            if (label_len == 0 || label_len > 63) {
                 return CORS_ORIGIN_BAD_HOST;
             }
             label_len = 0;
@@ -259,8 +261,14 @@ static cors_origin_status cors_parse_host(const char *host, apr_size_t len,
         }
         label_len++;
     }
+    if (label_len > 63) {
+        return CORS_ORIGIN_BAD_HOST;
+    }
     if (label_len == 0) {
         return len ? CORS_ORIGIN_BAD_HOST : CORS_ORIGIN_EMPTY_HOST;
+    }
+    if (len > 253) {
+        return CORS_ORIGIN_BAD_HOST;
     }
     /* "*.com" would admit every site under a top-level domain. */
     if (o->subdomains && labels == 1
@@ -269,6 +277,7 @@ static cors_origin_status cors_parse_host(const char *host, apr_size_t len,
     }
     o->host = host;
     o->host_len = len;
+    o->labels = labels;
     return CORS_ORIGIN_OK;
 }
 
@@ -464,8 +473,8 @@ static const char *cors_origin_problem(apr_pool_t *p, const char *value,
                "(xn--...), as browsers send it";
     case CORS_ORIGIN_BAD_HOST:
         return "has an invalid host: use letters, digits, '-', '_' and "
-               "dots between non-empty labels, or an IPv6 address in "
-               "brackets";
+               "dots between labels of 1 to 63 characters, 253 in all, or "
+               "an IPv6 address in brackets";
     case CORS_ORIGIN_BAD_PORT:
         return "has an invalid port: write digits, or '*' for any port";
     case CORS_ORIGIN_PORT_RANGE:
@@ -515,6 +524,9 @@ static const char *cors_origin_set_add(apr_pool_t *p, cors_origin_set *set,
     if (o.subdomains || o.port == CORS_PORT_ANY) {
         set->has_patterns = 1;
     }
+    if (o.subdomains && o.labels > set->pattern_labels) {
+        set->pattern_labels = o.labels;
+    }
     return NULL;
 }
 
@@ -538,15 +550,11 @@ static void cors_make_origin_key(apr_pool_t *p, const char *origin,
     k->scratch = NULL;
 }
 
-static int cors_pattern_lookup(const cors_origin_set *set, char *buf,
-                               apr_size_t len)
-{
-    return apr_hash_get(set->keys, buf, len) != NULL;
-}
-
 /* Whether the set lists the origin exactly or through a pattern: the host
- * on any port, or any parent domain of the host (one or more labels before
- * it) on the same or any port. */
+ * on any port, or a parent domain of the host (one or more labels before
+ * it) on the same or any port.  Parent domains are tried from the right and
+ * no longer than the longest pattern, so a host of many labels costs no
+ * more than a short one. */
 static int cors_origin_set_matches(apr_pool_t *p, const cors_origin_set *set,
                                    cors_origin_key *k)
 {
@@ -554,6 +562,7 @@ static int cors_origin_set_matches(apr_pool_t *p, const cors_origin_set *set,
     const char *port = host + k->host_len;
     apr_size_t port_len = k->len - (port - k->key);
     apr_size_t i, n;
+    int labels = 0;
     char *buf;
 
     if (apr_hash_get(set->keys, k->key, k->len)) {
@@ -569,26 +578,27 @@ static int cors_origin_set_matches(apr_pool_t *p, const cors_origin_set *set,
 
     memcpy(buf, k->key, k->host_offset + k->host_len);
     memcpy(buf + k->host_offset + k->host_len, ":*", 2);
-    if (cors_pattern_lookup(set, buf, k->host_offset + k->host_len + 2)) {
+    if (apr_hash_get(set->keys, buf, k->host_offset + k->host_len + 2)) {
         return 1;
     }
     if (host[0] == '[') {
         return 0;
     }
-    for (i = 1; i < k->host_len; i++) {
+    for (i = k->host_len - 1; i > 0 && labels < set->pattern_labels; i--) {
         if (host[i] != '.') {
             continue;
         }
+        labels++;
         n = k->host_offset;
         buf[n++] = '*';
         memcpy(buf + n, host + i, k->host_len - i);
         n += k->host_len - i;
         memcpy(buf + n, port, port_len);
-        if (cors_pattern_lookup(set, buf, n + port_len)) {
+        if (apr_hash_get(set->keys, buf, n + port_len)) {
             return 1;
         }
         memcpy(buf + n, ":*", 2);
-        if (cors_pattern_lookup(set, buf, n + 2)) {
+        if (apr_hash_get(set->keys, buf, n + 2)) {
             return 1;
         }
     }

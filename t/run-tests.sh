@@ -26,7 +26,7 @@ if [ "$(id -u)" = 0 ]; then
                 --shell /usr/sbin/nologin "$user"
     fi
     work=$(mktemp -d /tmp/mod_cors-tests.XXXXXX)
-    tar -C "$top" --exclude=./.git -cf - . | tar -C "$work" -xf -
+    tar -C "$top" --exclude=./.git --exclude=./fuzz/build --exclude=./t/browser/node_modules -cf - . | tar -C "$work" -xf -
     chown -R "$user:" "$work"
     status=0
     runuser -u "$user" -- env MPM="$MPM" APXS="$APXS" "$work/t/run-tests.sh" "$@" || status=$?
