@@ -1668,7 +1668,10 @@ static int cors_header_parser(request_rec *r)
     return DECLINED;
 }
 
-static void cors_add_filter(request_rec *r)
+/* insert_filter (responses from a handler) and insert_error_filter
+ * (responses httpd makes itself: 401, 403, 404, 413, redirects ..., which
+ * keep only err_headers_out set before them). */
+static void cors_insert_filter(request_rec *r)
 {
     const cors_decision *d;
 
@@ -1679,19 +1682,6 @@ static void cors_add_filter(request_rec *r)
     if (d->conf) {
         ap_add_output_filter(CORS_FILTER_NAME, (void *)d, r, r->connection);
     }
-}
-
-/* insert_filter: responses from a handler. */
-static void cors_insert_filter(request_rec *r)
-{
-    cors_add_filter(r);
-}
-
-/* insert_error_filter: responses httpd makes itself (401, 403, 404, 413,
- * redirects ...), which keep only err_headers_out set before them. */
-static void cors_insert_error_filter(request_rec *r)
-{
-    cors_add_filter(r);
 }
 
 /* Runs just before the protocol filters, after every content filter
@@ -1708,7 +1698,7 @@ static void register_hooks(apr_pool_t *p)
     (void)p;
     ap_hook_header_parser(cors_header_parser, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_insert_filter(cors_insert_filter, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_insert_error_filter(cors_insert_error_filter, NULL, NULL,
+    ap_hook_insert_error_filter(cors_insert_filter, NULL, NULL,
                                 APR_HOOK_MIDDLE);
     ap_register_output_filter(CORS_FILTER_NAME, cors_output_filter, NULL,
                               AP_FTYPE_PROTOCOL - 1);
