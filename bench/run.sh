@@ -362,7 +362,7 @@ for v in base cors1 cors10k cors100k; do
         start "mem-$v" "$v" native
         times+=("$STARTUP")
         if [ $i = 1 ]; then
-            plan "$v" 2 2 | head -1 | perl "$HERE/client.pl" "$PORT" > /dev/null \
+            plan "$v" 2 2 | sed -n 1p | perl "$HERE/client.pl" "$PORT" > /dev/null \
                 || die "mem-$v answers wrongly"
             RSS[$v]=$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$PID/status")
         fi
@@ -382,7 +382,7 @@ if [ -z "${BENCH_SKIP_WRK:-}" ]; then
         WPORT[$v]=$PORT
         WPID[$v]=$PID
         # The answers are right (and the server warm) before it is timed.
-        plan "$v" 20 20 | head -1 | perl "$HERE/client.pl" "$PORT" > /dev/null \
+        plan "$v" 20 20 | sed -n 1p | perl "$HERE/client.pl" "$PORT" > /dev/null \
             || die "wrk-$v answers wrongly"
     done
     # wrk_run VARIANT SECONDS: sets RPS, requests per second.  Any answer but 2xx stops
