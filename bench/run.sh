@@ -139,6 +139,8 @@ Header always set Access-Control-Max-Age "600" env=CORS_ORIGIN
 Header always merge Vary "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
 EOF
         ;;
+    vary)
+        echo 'Header always merge Vary "Origin"' ;;
     static4)
         cat <<'EOF'
 Header always set Access-Control-Allow-Origin "https://app.example.com"
@@ -164,6 +166,7 @@ describe() {
     rewritemap10k) echo "RewriteMap (txt) + Header always set, 10,000 origins" ;;
     recipe_preflight) echo "RewriteRule [R=204] + Header always set, 1 origin" ;;
     static4) echo "four static headers (Header always set x3, merge Vary)" ;;
+    vary) echo "Vary: Origin alone (Header always merge Vary Origin)" ;;
     cors1) echo "mod_cors, 1 origin" ;;
     cors10k) echo "mod_cors, 10,000 origins" ;;
     cors100k) echo "mod_cors, 100,000 origins" ;;
@@ -292,6 +295,8 @@ plan() {
         echo "get${TAB}$n1${TAB}$n2${TAB}200,-$ACAO${TAB}$get${TAB}Origin: $ORIGIN"
         echo "no-origin${TAB}$n1${TAB}$n2${TAB}200,-$ACAO${TAB}$get"
         echo "options${TAB}$n1${TAB}$n2${TAB}200,-$ACAO${TAB}$opt${TAB}$PREFLIGHT_HEADERS" ;;
+    vary)
+        echo "no-origin${TAB}$n1${TAB}$n2${TAB}200,-$ACAO,+Vary${TAB}$get" ;;
     recipe_preflight)
         echo "preflight${TAB}$n1${TAB}$n2${TAB}204,+$ACAO,+Access-Control-Allow-Methods${TAB}$opt${TAB}$PREFLIGHT_HEADERS" ;;
     cors*)
@@ -311,7 +316,7 @@ T_BEGIN=$(date +%s)
 # 1. Instructions per request.
 declare -A IR        # variant/request -> instructions per request
 declare -A PROFILE   # variant/request -> "profile-n1 profile-n2 extra"
-CG_VARIANTS="base recipe recipe10k rewritemap10k recipe_preflight static4 cors1 cors10k cors100k"
+CG_VARIANTS="base recipe recipe10k rewritemap10k recipe_preflight static4 vary cors1 cors10k cors100k"
 for v in $CG_VARIANTS; do
     n1=10 n2=$((10 + N))
     # 10,000 regular expressions a request: a few requests are enough.
@@ -473,6 +478,8 @@ table_instructions() {
         ir=${IR[$v/get]}
         echo "| $(describe $v) | allowed GET | $(num "$ir") | $(signed $((ir - base_get))) | | |"
     done
+    ir=${IR[vary/no-origin]}
+    echo "| $(describe vary) | GET without Origin | $(num "$ir") | $(signed $((ir - base_no))) vs no Origin | | |"
     ir=${IR[recipe_preflight/preflight]}
     echo "| $(describe recipe_preflight) | preflight | $(num "$ir") | $(signed $((ir - base_opt))) vs OPTIONS | | |"
     for v in cors1 cors10k cors100k; do
