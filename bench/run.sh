@@ -34,7 +34,7 @@ die() { echo "bench: $*" >&2; exit 1; }
 say() { echo "bench: $*" >&2; }
 
 [ -f "$SO" ] || die "no module at $SO: run make -f Makefile.apxs first"
-for tool in valgrind callgrind_annotate wrk perl "$APACHE"; do
+for tool in valgrind callgrind_annotate wrk perl pgrep "$APACHE"; do
     command -v "$tool" >/dev/null || die "$tool is missing (make -f Makefile.apxs bench installs valgrind and wrk)"
 done
 
@@ -379,7 +379,7 @@ done
 
 # ---------------------------------------------------------------------------------------
 # 3. Requests per second: all servers up at once (mpm_event), wrk runs alternating.
-declare -A RPS_MEDIAN RATIO RATIO_RANGE RUNS
+declare -A RPS_MEDIAN RATIO RATIO_RANGE RUNS CPU_MEDIAN CPU_RATIO CPU_RANGE
 WRK_HEADLINE="base recipe cors1"
 WRK_OTHERS="static4 rewritemap10k cors10k cors100k recipe10k"
 WRK_VARIANTS="$WRK_HEADLINE $WRK_OTHERS"
@@ -393,12 +393,25 @@ if [ -z "${BENCH_SKIP_WRK:-}" ]; then
         plan "$v" 20 20 | sed -n 1p | perl "$HERE/client.pl" "$PORT" > /dev/null \
             || die "wrk-$v answers wrongly"
     done
-    # wrk_run VARIANT SECONDS: sets RPS, requests per second.  Any answer but 2xx stops
-    # the run; so do socket errors, but for a few reset connections (about one in 50,000
-    # requests here, with nothing in httpd's error log), which are counted and reported.
+    # The CPU time a server's processes have used, in clock ticks: divided by the
+    # requests, it depends much less than requests per second on what else runs.
+    CLK_TCK=$(getconf CLK_TCK)
+    cpu_ticks() {
+        local pid ticks=0 t
+        for pid in "$1" $(pgrep -P "$1"); do
+            t=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null) || t=0
+            ticks=$((ticks + ${t:-0}))
+        done
+        echo "$ticks"
+    }
+    # wrk_run VARIANT SECONDS: sets RPS, requests per second, and CPU, httpd's CPU time
+    # per request in microseconds.  Any answer but 2xx stops the run; so do socket errors,
+    # but for a few reset connections (about one in a million requests here, with nothing
+    # in httpd's error log), which are counted and reported.
     WRK_REQUESTS=0 WRK_RESETS=0
     wrk_run() {
-        local out requests resets
+        local out requests resets ticks
+        ticks=$(cpu_ticks "${WPID[$1]}")
         out=$(wrk -t2 -c"$WRK_CONNECTIONS" -d"$2"s --timeout 10s -H "Origin: $ORIGIN" \
               "http://127.0.0.1:${WPORT[$1]}/file.txt") || die "wrk against $1 failed"
         requests=$(awk '/ requests in / { print $1 }' <<< "$out")
@@ -408,6 +421,9 @@ if [ -z "${BENCH_SKIP_WRK:-}" ]; then
            || [ "${resets:-0}" -gt $((requests / 1000)) ]; then
             die "wrk against $1: $(grep 'requests in\|Non-2xx\|Socket errors' <<< "$out")"
         fi
+        ticks=$(( $(cpu_ticks "${WPID[$1]}") - ticks ))
+        CPU=$(perl -e 'printf "%.2f", $ARGV[0] * 1e6 / $ARGV[1] / $ARGV[2]' \
+              "$ticks" "$CLK_TCK" "$requests")
         WRK_REQUESTS=$((WRK_REQUESTS + requests))
         WRK_RESETS=$((WRK_RESETS + ${resets:-0}))
         RPS=$(awk '/^Requests\/sec:/ { print $2 }' <<< "$out")
@@ -424,34 +440,44 @@ if [ -z "${BENCH_SKIP_WRK:-}" ]; then
         for ((i = 0; i < ${#variants[@]}; i++)); do
             v=${variants[(i + round) % ${#variants[@]}]}
             wrk_run "$v" "$WRK_SECONDS"
-            echo "$round $v $RPS" >> "$OUT/wrk.txt"
+            echo "$round $v $RPS $CPU" >> "$OUT/wrk.txt"
         done
     done
     for v in $WRK_VARIANTS; do
         stop "${WPID[$v]}"
     done
     # Per round, each variant's rate over the baseline's (and mod_cors's over the
-    # recipe's): the median of these ratios, and their range.
-    while read -r key median ratio lo hi runs; do
+    # recipe's): the median of these ratios, and their range; the same for CPU time per
+    # request.
+    while read -r key median ratio lo hi runs cpu cratio clo chi; do
         RPS_MEDIAN[$key]=$median
         RUNS[$key]=$runs
         RATIO[$key]=$ratio
         RATIO_RANGE[$key]="$lo–$hi"
+        CPU_MEDIAN[$key]=$cpu
+        CPU_RATIO[$key]=$cratio
+        CPU_RANGE[$key]="$clo–$chi"
     done < <(perl -e '
-        my %r;
-        while (<>) { my ($round, $v, $rps) = split; $r{$v}[$round] = $rps }
+        my (%r, %c);
+        while (<>) {
+            my ($round, $v, $rps, $cpu) = split;
+            $r{$v}[$round] = $rps;
+            $c{$v}[$round] = $cpu;
+        }
         sub med { my @v = sort { $a <=> $b } @_; my $m = @v / 2;
                   @v % 2 ? $v[$m] : ($v[$m - 1] + $v[$m]) / 2 }
-        sub ratios { my ($x, $y) = @_;
-                     my @q = map { $r{$x}[$_] / $r{$y}[$_] }
-                             grep { $r{$x}[$_] && $r{$y}[$_] } 0 .. $#{$r{$y}};
+        sub ratios { my ($t, $x, $y) = @_;
+                     my @q = map { $t->{$x}[$_] / $t->{$y}[$_] }
+                             grep { $t->{$x}[$_] && $t->{$y}[$_] } 0 .. $#{$t->{$y}};
                      my @s = sort { $a <=> $b } @q;
                      sprintf "%.3f %.3f %.3f", med(@q), $s[0], $s[-1] }
         for my $v (sort keys %r) {
-            printf "%s %.0f %s %d\n", $v, med(grep { $_ } @{$r{$v}}), ratios($v, "base"),
-                scalar grep { $_ } @{$r{$v}};
+            printf "%s %.0f %s %d %.2f %s\n", $v, med(grep { $_ } @{$r{$v}}),
+                ratios(\%r, $v, "base"), scalar(grep { $_ } @{$r{$v}}),
+                med(grep { $_ } @{$c{$v}}), ratios(\%c, $v, "base");
         }
-        printf "cors1/recipe 0 %s 0\n", ratios("cors1", "recipe");
+        printf "cors1/recipe 0 %s 0 0 %s\n", ratios(\%r, "cors1", "recipe"),
+            ratios(\%c, "cors1", "recipe");
     ' "$OUT/wrk.txt")
 fi
 
@@ -514,17 +540,17 @@ table_instructions() {
 }
 
 table_wrk() {
-    local v result
-    echo "| configuration (GET with Origin, allowed where CORS is on) | runs | median req/s | ratio to no CORS: median (range) | target | |"
-    echo "|---|---:|---:|---|---|---|"
+    local v
+    echo "| configuration (GET with Origin, allowed where CORS is on) | runs | median req/s | req/s over no CORS: median (range) | httpd CPU µs per request | CPU over no CORS: median (range) | target | |"
+    echo "|---|---:|---:|---|---:|---|---|---|"
     for v in $WRK_VARIANTS; do
         local target="" result=""
         if [ "$v" = cors1 ]; then
-            target="≥ 1-origin recipe: mod_cors/recipe ${RATIO[cors1/recipe]} (${RATIO_RANGE[cors1/recipe]})"
+            target="req/s ≥ 1-origin recipe's: mod_cors/recipe ${RATIO[cors1/recipe]} (${RATIO_RANGE[cors1/recipe]}); CPU per request mod_cors/recipe ${CPU_RATIO[cors1/recipe]} (${CPU_RANGE[cors1/recipe]})"
             result=$(verdict "$(perl -e 'print $ARGV[0] >= 1 ? 1 : 0' "${RATIO[cors1/recipe]}")")
             count "$result"
         fi
-        echo "| $(describe $v) | ${RUNS[$v]} | $(num "${RPS_MEDIAN[$v]}") | ${RATIO[$v]} (${RATIO_RANGE[$v]}) | $target | $result |"
+        echo "| $(describe $v) | ${RUNS[$v]} | $(num "${RPS_MEDIAN[$v]}") | ${RATIO[$v]} (${RATIO_RANGE[$v]}) | ${CPU_MEDIAN[$v]} | ${CPU_RATIO[$v]} (${CPU_RANGE[$v]}) | $target | $result |"
     done
 }
 
@@ -587,7 +613,9 @@ EOF
 One \`wrk -t2 -c$WRK_CONNECTIONS -d${WRK_SECONDS}s\` run per configuration and round, in
 rotating order: $WRK_ROUNDS rounds of the first three, every fourth round the others too.
 Each ratio is taken within a round; the median and the range (lowest–highest) over the
-rounds are shown.  wrk and httpd share the machine's $NCPU cores, and other jobs ran at
+rounds are shown.  The CPU time httpd's processes used during a run (utime + stime from
+/proc), divided by the requests wrk completed, depends much less on the other jobs than
+the rate does.  wrk and httpd share the machine's $NCPU cores, and other jobs ran at
 the same time (load average above): these numbers are noisy, the instruction counts are
 the ones to trust.  $(num $WRK_RESETS) of $(num $WRK_REQUESTS) requests
 met a reset connection (wrk's read errors).
