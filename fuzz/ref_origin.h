@@ -11,8 +11,8 @@
  *   origin  = scheme "://" host [ ":" port ]
  *   scheme  = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
  *   host    = "[" 1*( HEXDIG / ":" / "." ) "]"      ; holding a ':'
- *           / label *( "." label )
- *   label   = 1*( ALPHA / DIGIT / "-" / "_" / "~" )
+ *           / label *( "." label )                  ; 253 characters at most
+ *   label   = 1*63( ALPHA / DIGIT / "-" / "_" / "~" )
  *   port    = 1*DIGIT                               ; 1 to 65535
  *
  * and in the configuration (patterns) also "*." before a host that is not
@@ -82,15 +82,19 @@ static inline int ref_valid_ipv6(const char *s, apr_size_t len)
     return colon;
 }
 
-/* Labels separated by single dots; returns how many, 0 when invalid. */
+/* Labels of 1 to 63 characters separated by single dots, 253 characters in
+ * all (DNS's limits); returns how many, 0 when invalid. */
 static inline int ref_count_labels(const char *s, apr_size_t len)
 {
     apr_size_t i, label = 0;
     int labels = 0;
 
+    if (len > 253) {
+        return 0;
+    }
     for (i = 0; i <= len; i++) {
         if (i == len || s[i] == '.') {
-            if (label == 0) {
+            if (label == 0 || label > 63) {
                 return 0;
             }
             labels++;
