@@ -53,6 +53,8 @@ APLOG_USE_MODULE(cors);
 
 #define CORS_FILTER_NAME "CORS"
 
+static ap_filter_rec_t *cors_filter_handle;
+
 /* --------------------------------------------------------------------- */
 /* Configuration                                                          */
 /* --------------------------------------------------------------------- */
@@ -179,15 +181,44 @@ typedef struct {
     apr_size_t origin_len;     /* on a path, query or fragment: the part before */
 } cors_origin_parts;
 
-static int cors_is_scheme_char(unsigned char c)
-{
-    return apr_isalnum(c) || c == '+' || c == '-' || c == '.';
-}
+/* Character classes, one table look-up a byte: every request's Origin is
+ * parsed, and <ctype.h> costs a function call a byte. */
+#define CORS_SCHEME_CHAR 0x01     /* ALPHA DIGIT + - . */
+#define CORS_HOST_CHAR   0x02     /* ALPHA DIGIT - _ ~ */
+#define CORS_TOKEN_CHAR  0x04     /* tchar of RFC 9110 */
+#define CORS_UPPER_CHAR  0x08
+#define CORS_HEX_CHAR    0x10
 
-static int cors_is_host_char(unsigned char c)
-{
-    return apr_isalnum(c) || c == '-' || c == '_' || c == '~';
-}
+#define CORS_IS_UPPER(c) ((c) >= 'A' && (c) <= 'Z')
+#define CORS_IS_ALPHA(c) (CORS_IS_UPPER(c) || ((c) >= 'a' && (c) <= 'z'))
+#define CORS_IS_DIGIT(c) ((c) >= '0' && (c) <= '9')
+#define CORS_IS_ALNUM(c) (CORS_IS_ALPHA(c) || CORS_IS_DIGIT(c))
+#define CORS_CLASS(c) \
+    ((CORS_IS_ALNUM(c) || (c) == '+' || (c) == '-' || (c) == '.' \
+      ? CORS_SCHEME_CHAR : 0) \
+     | (CORS_IS_ALNUM(c) || (c) == '-' || (c) == '_' || (c) == '~' \
+        ? CORS_HOST_CHAR : 0) \
+     | (CORS_IS_ALNUM(c) || (c) == '!' || (c) == '#' || (c) == '$' \
+        || (c) == '%' || (c) == '&' || (c) == '\'' || (c) == '*' \
+        || (c) == '+' || (c) == '-' || (c) == '.' || (c) == '^' \
+        || (c) == '_' || (c) == '`' || (c) == '|' || (c) == '~' \
+        ? CORS_TOKEN_CHAR : 0) \
+     | (CORS_IS_UPPER(c) ? CORS_UPPER_CHAR : 0) \
+     | (CORS_IS_DIGIT(c) || ((c) >= 'a' && (c) <= 'f') \
+        || ((c) >= 'A' && (c) <= 'F') ? CORS_HEX_CHAR : 0))
+#define CORS_CLASS4(c) CORS_CLASS(c), CORS_CLASS((c) + 1), \
+                       CORS_CLASS((c) + 2), CORS_CLASS((c) + 3)
+#define CORS_CLASS16(c) CORS_CLASS4(c), CORS_CLASS4((c) + 4), \
+                        CORS_CLASS4((c) + 8), CORS_CLASS4((c) + 12)
+#define CORS_CLASS64(c) CORS_CLASS16(c), CORS_CLASS16((c) + 16), \
+                        CORS_CLASS16((c) + 32), CORS_CLASS16((c) + 48)
+
+static const unsigned char cors_char_class[256] = {
+    CORS_CLASS64(0), CORS_CLASS64(64), CORS_CLASS64(128), CORS_CLASS64(192)
+};
+
+#define CORS_CHAR_IS(c, class) (cors_char_class[(unsigned char)(c)] & (class))
+#define CORS_LOWER(c) (CORS_CHAR_IS(c, CORS_UPPER_CHAR) ? (c) + ('a' - 'A') : (c))
 
 static int cors_default_port(const char *scheme, apr_size_t len)
 {
@@ -221,10 +252,10 @@ static cors_origin_status cors_parse_host(const char *host, apr_size_t len,
             if (c >= 0x80) {
                 return CORS_ORIGIN_NON_ASCII;
             }
-            if (!apr_isxdigit(c) && c != ':' && c != '.') {
+            if (!CORS_CHAR_IS(c, CORS_HEX_CHAR) && c != ':' && c != '.') {
                 return CORS_ORIGIN_BAD_HOST;
             }
-            if (apr_isupper(c)) {
+            if (CORS_CHAR_IS(c, CORS_UPPER_CHAR)) {
                 o->canonical = 0;
             }
         }
@@ -253,10 +284,10 @@ static cors_origin_status cors_parse_host(const char *host, apr_size_t len,
         if (c == '*') {
             return CORS_ORIGIN_BAD_WILDCARD;
         }
-        if (!cors_is_host_char(c)) {
+        if (!CORS_CHAR_IS(c, CORS_HOST_CHAR)) {
             return CORS_ORIGIN_BAD_HOST;
         }
-        if (apr_isupper(c)) {
+        if (CORS_CHAR_IS(c, CORS_UPPER_CHAR)) {
             o->canonical = 0;
         }
         label_len++;
@@ -299,7 +330,7 @@ static cors_origin_status cors_parse_port(const char *s, apr_size_t len,
         if (s[i] == '*') {
             return patterns ? CORS_ORIGIN_BAD_PORT : CORS_ORIGIN_BAD_WILDCARD;
         }
-        if (!apr_isdigit(s[i])) {
+        if (!CORS_IS_DIGIT(s[i])) {
             return CORS_ORIGIN_BAD_PORT;
         }
         if (port <= 65535) {
@@ -324,7 +355,6 @@ static cors_origin_status cors_parse_origin(const char *s, apr_size_t len,
 {
     const char *end = s + len, *authority, *authority_end, *p, *port;
     cors_origin_status status;
-    apr_size_t i;
 
     memset(o, 0, sizeof(*o));
     o->canonical = 1;
@@ -332,21 +362,19 @@ static cors_origin_status cors_parse_origin(const char *s, apr_size_t len,
         return CORS_ORIGIN_EMPTY;
     }
 
-    for (p = s; p + 3 <= end && memcmp(p, "://", 3); p++)
-        ;
-    if (p + 3 > end || p == s) {
-        return CORS_ORIGIN_NO_SCHEME;
-    }
-    if (!apr_isalpha(s[0])) {
-        return CORS_ORIGIN_BAD_SCHEME;
-    }
-    for (i = 0; s + i < p; i++) {
-        if (!cors_is_scheme_char(s[i])) {
-            return CORS_ORIGIN_BAD_SCHEME;
-        }
-        if (apr_isupper(s[i])) {
+    for (p = s; p < end && CORS_CHAR_IS(*p, CORS_SCHEME_CHAR); p++) {
+        if (CORS_CHAR_IS(*p, CORS_UPPER_CHAR)) {
             o->canonical = 0;
         }
+    }
+    if (p == s || end - p < 3 || memcmp(p, "://", 3)) {
+        /* Not a scheme then "://": was there a "://" after other text? */
+        for (p = s + 1; p + 3 <= end && memcmp(p, "://", 3); p++)
+            ;
+        return p + 3 <= end ? CORS_ORIGIN_BAD_SCHEME : CORS_ORIGIN_NO_SCHEME;
+    }
+    if (!CORS_IS_ALPHA(s[0])) {
+        return CORS_ORIGIN_BAD_SCHEME;
     }
     o->scheme_len = p - s;
 
@@ -413,7 +441,7 @@ static char *cors_normalise_origin(apr_pool_t *p, const char *s,
     apr_size_t i;
 
     for (i = 0; i < o->scheme_len; i++) {
-        *w++ = apr_tolower(s[i]);
+        *w++ = CORS_LOWER(s[i]);
     }
     memcpy(w, "://", 3);
     w += 3;
@@ -422,7 +450,7 @@ static char *cors_normalise_origin(apr_pool_t *p, const char *s,
         *w++ = '.';
     }
     for (i = 0; i < o->host_len; i++) {
-        *w++ = apr_tolower(o->host[i]);
+        *w++ = CORS_LOWER(o->host[i]);
     }
     if (o->port == CORS_PORT_ANY) {
         memcpy(w, ":*", 3);
@@ -609,11 +637,6 @@ static int cors_origin_set_matches(apr_pool_t *p, const cors_origin_set *set,
 /* Method and header tokens                                               */
 /* --------------------------------------------------------------------- */
 
-static int cors_is_tchar(unsigned char c)
-{
-    return apr_isalnum(c) || (c && strchr("!#$%&'*+-.^_`|~", c));
-}
-
 static int cors_is_token(const char *s, apr_size_t len)
 {
     apr_size_t i;
@@ -622,7 +645,7 @@ static int cors_is_token(const char *s, apr_size_t len)
         return 0;
     }
     for (i = 0; i < len; i++) {
-        if (!cors_is_tchar(s[i])) {
+        if (!CORS_CHAR_IS(s[i], CORS_TOKEN_CHAR)) {
             return 0;
         }
     }
@@ -1362,7 +1385,7 @@ static const cors_decision *cors_decide(request_rec *r)
     }
 
 decided:
-    apr_table_setn(r->subprocess_env, "CORS_RESULT",
+    apr_table_addn(r->subprocess_env, "CORS_RESULT",
                    cors_result_names[d->result]);
     cors_log_decision(r, d);
     return d;
@@ -1427,15 +1450,16 @@ static void cors_remove_access_control_headers(apr_table_t *t)
     }
 }
 
+/* Adds a field no table holds yet: replacing removed them all before, and
+ * without replacing a handler's own field of this name stays alone. */
 static void cors_set_header(request_rec *r, int replace, const char *name,
                             const char *value)
 {
-    /* Without replacing, a handler's own field of this name stays alone. */
     if (!replace && (apr_table_get(r->headers_out, name)
                      || apr_table_get(r->err_headers_out, name))) {
         return;
     }
-    apr_table_setn(r->headers_out, name, value);
+    apr_table_addn(r->headers_out, name, value);
 }
 
 static int cors_list_has_token(const char *list, const char *token,
@@ -1483,6 +1507,12 @@ static int cors_vary_field_has(void *rec, const char *key, const char *value)
 static void cors_merge_vary(request_rec *r, const char *tokens)
 {
     const char *p = tokens;
+
+    if (!apr_table_get(r->headers_out, "Vary")
+        && !apr_table_get(r->err_headers_out, "Vary")) {
+        apr_table_addn(r->headers_out, "Vary", tokens);
+        return;
+    }
 
     while (*p) {
         cors_vary_search search;
@@ -1577,8 +1607,8 @@ static const cors_decision cors_handler_answered = {
     .result = CORS_NO_ORIGIN
 };
 
-/* Writes the decision into the response headers.  Safe to repeat: every
- * field is set, not added. */
+/* Writes the decision into the response headers.  Safe to repeat: the
+ * fields are removed first, or found and left alone, and Vary is merged. */
 static void cors_write_headers(request_rec *r, const cors_decision *d)
 {
     const cors_dir_conf *conf = d->conf;
@@ -1680,7 +1710,8 @@ static void cors_insert_filter(request_rec *r)
     }
     d = cors_decision_for(r);
     if (d->conf) {
-        ap_add_output_filter(CORS_FILTER_NAME, (void *)d, r, r->connection);
+        ap_add_output_filter_handle(cors_filter_handle, (void *)d, r,
+                                    r->connection);
     }
 }
 
@@ -1700,8 +1731,9 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_insert_filter(cors_insert_filter, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_insert_error_filter(cors_insert_filter, NULL, NULL,
                                 APR_HOOK_MIDDLE);
-    ap_register_output_filter(CORS_FILTER_NAME, cors_output_filter, NULL,
-                              AP_FTYPE_PROTOCOL - 1);
+    cors_filter_handle = ap_register_output_filter(CORS_FILTER_NAME,
+                                                   cors_output_filter, NULL,
+                                                   AP_FTYPE_PROTOCOL - 1);
 }
 
 module AP_MODULE_DECLARE_DATA cors_module = {
