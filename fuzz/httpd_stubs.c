@@ -365,6 +365,15 @@ AP_DECLARE(ap_filter_t *) ap_add_output_filter(const char *name, void *ctx,
     return NULL;
 }
 
+AP_DECLARE(ap_filter_t *) ap_add_output_filter_handle(ap_filter_rec_t *f,
+                                                      void *ctx,
+                                                      request_rec *r,
+                                                      conn_rec *c)
+{
+    (void)f; (void)ctx; (void)r; (void)c;
+    return NULL;
+}
+
 AP_DECLARE(void) ap_remove_output_filter(ap_filter_t *f)
 {
     (void)f;
