@@ -519,6 +519,10 @@ static const char *cors_origin_problem(apr_pool_t *p, const char *value,
     }
 }
 
+/* What a key of cors_origin_set.keys stands for. */
+static const char cors_exact_origin[] = "exact origin";
+static const char cors_origin_pattern[] = "pattern";
+
 static cors_origin_set *cors_origin_set_make(apr_pool_t *p)
 {
     cors_origin_set *set = apr_pcalloc(p, sizeof(*set));
@@ -548,9 +552,12 @@ static const char *cors_origin_set_add(apr_pool_t *p, cors_origin_set *set,
         return cors_origin_problem(p, value, status, &o);
     }
     key = cors_normalise_origin(p, value, &o);
-    apr_hash_set(set->keys, key, APR_HASH_KEY_STRING, key);
     if (o.subdomains || o.port == CORS_PORT_ANY) {
         set->has_patterns = 1;
+        apr_hash_set(set->keys, key, APR_HASH_KEY_STRING, cors_origin_pattern);
+    }
+    else {
+        apr_hash_set(set->keys, key, APR_HASH_KEY_STRING, cors_exact_origin);
     }
     if (o.subdomains && o.labels > set->pattern_labels) {
         set->pattern_labels = o.labels;
@@ -568,14 +575,22 @@ typedef struct {
 } cors_origin_key;
 
 static void cors_make_origin_key(apr_pool_t *p, const char *origin,
-                                 const cors_origin_parts *o,
+                                 apr_size_t len, const cors_origin_parts *o,
                                  cors_origin_key *k)
 {
     k->key = o->canonical ? origin : cors_normalise_origin(p, origin, o);
-    k->len = strlen(k->key);
+    k->len = o->canonical ? len : strlen(k->key);
     k->host_offset = o->scheme_len + 3;
     k->host_len = o->host_len;
     k->scratch = NULL;
+}
+
+/* Whether an Origin, as received, is a listed exact origin: then it is
+ * well-formed and normalised already, and the look-up is its whole cost. */
+static int cors_origin_set_lists(const cors_origin_set *set,
+                                 const char *origin, apr_size_t len)
+{
+    return set && apr_hash_get(set->keys, origin, len) == cors_exact_origin;
 }
 
 /* Whether the set lists the origin exactly or through a pattern: the host
@@ -1135,51 +1150,53 @@ static int cors_varies_by_origin(const cors_dir_conf *conf)
            || conf->origin_regexes;
 }
 
-/* Whether Origin is the request's own origin: its scheme, the Host it was
- * sent to and the port, a default port omitted. */
-static int cors_is_same_origin(request_rec *r, const char *origin,
-                               const cors_origin_parts *o)
+/* Whether the normalised origin is the request's own: the scheme it came
+ * over and the Host it was sent to, whose default port a normalised origin
+ * leaves out. */
+static int cors_is_own_origin(request_rec *r, const char *key, apr_size_t len)
 {
-    const char *host = apr_table_get(r->headers_in, "Host");
     const char *scheme = ap_http_scheme(r);
-    const char *port;
-    apr_size_t host_len;
-    int own_port;
+    const char *host = apr_table_get(r->headers_in, "Host");
+    apr_size_t scheme_len = strlen(scheme), host_len;
+    int port = cors_default_port(scheme, scheme_len);
 
-    if (!host || strlen(scheme) != o->scheme_len
-        || ap_cstr_casecmpn(origin, scheme, o->scheme_len)) {
+    if (!host || len < scheme_len + 3 || memcmp(key, scheme, scheme_len)
+        || memcmp(key + scheme_len, "://", 3)) {
         return 0;
     }
-    port = (*host == '[') ? strchr(host, ']') : host;
-    port = port ? strchr(port, ':') : NULL;
-    host_len = port ? (apr_size_t)(port - host) : strlen(host);
-    if (host_len != o->host_len
-        || ap_cstr_casecmpn(host, o->host, host_len)) {
-        return 0;
+    key += scheme_len + 3;
+    len -= scheme_len + 3;
+    host_len = strlen(host);
+    if (port == 80 && host_len > 3 && !memcmp(host + host_len - 3, ":80", 3)) {
+        host_len -= 3;
     }
-    own_port = port ? atoi(port + 1) : CORS_PORT_NONE;
-    if (own_port == cors_default_port(scheme, o->scheme_len)) {
-        own_port = CORS_PORT_NONE;
+    else if (port == 443 && host_len > 4
+             && !memcmp(host + host_len - 4, ":443", 4)) {
+        host_len -= 4;
     }
-    return own_port == o->port;
+    return host_len == len && !ap_cstr_casecmpn(key, host, len);
 }
 
 typedef enum { CORS_NOT_LISTED, CORS_BY_WILDCARD, CORS_LISTED } cors_match;
 
+/* Matches an origin (key NULL: "null") against the origin rules, given
+ * whether it is already known to be listed exactly. */
 static cors_match cors_match_origin(request_rec *r, const cors_dir_conf *conf,
-                                    const char *origin,
-                                    const cors_origin_parts *o)
+                                    const char *origin, cors_origin_key *key,
+                                    int listed)
 {
     int any = cors_set_has_any(conf->origins)
               || cors_set_has_any(conf->origin_files);
-    cors_origin_key key;
     int i;
 
     /* Without credentials "*" answers for everyone: nothing to look up. */
     if (any && conf->credentials != 1) {
         return CORS_BY_WILDCARD;
     }
-    if (!o) {
+    if (listed) {
+        return CORS_LISTED;
+    }
+    if (!key) {
         /* "null", the opaque origin, only where listed as such. */
         if ((conf->origins && conf->origins->opaque)
             || (conf->origin_files && conf->origin_files->opaque)) {
@@ -1187,10 +1204,9 @@ static cors_match cors_match_origin(request_rec *r, const cors_dir_conf *conf,
         }
         return any ? CORS_BY_WILDCARD : CORS_NOT_LISTED;
     }
-    cors_make_origin_key(r->pool, origin, o, &key);
-    if ((conf->origins && cors_origin_set_matches(r->pool, conf->origins, &key))
+    if ((conf->origins && cors_origin_set_matches(r->pool, conf->origins, key))
         || (conf->origin_files
-            && cors_origin_set_matches(r->pool, conf->origin_files, &key))) {
+            && cors_origin_set_matches(r->pool, conf->origin_files, key))) {
         return CORS_LISTED;
     }
     for (i = 0; conf->origin_regexes && i < conf->origin_regexes->nelts; i++) {
@@ -1336,9 +1352,12 @@ static const cors_decision *cors_decide(request_rec *r)
     const cors_dir_conf *conf = ap_get_module_config(r->per_dir_config,
                                                      &cors_module);
     const char *origin, *requested_method;
+    apr_size_t len;
     cors_origin_parts parts;
+    cors_origin_key key;
     cors_decision *d;
     cors_match match;
+    int listed;
 
     if (!cors_is_enabled(conf)) {
         return &cors_not_enabled;
@@ -1351,21 +1370,31 @@ static const cors_decision *cors_decide(request_rec *r)
         return d;
     }
     d->origin = origin;
+    len = strlen(origin);
 
     if (!strcmp(origin, "null")) {
-        match = cors_match_origin(r, conf, origin, NULL);
-    }
-    else if (cors_parse_origin(origin, strlen(origin), 0, &parts)
-             != CORS_ORIGIN_OK) {
-        d->result = CORS_DENIED_MALFORMED;
-        goto decided;
-    }
-    else if (cors_is_same_origin(r, origin, &parts)) {
-        d->result = CORS_SAME_ORIGIN;
-        goto decided;
+        match = cors_match_origin(r, conf, origin, NULL, 0);
     }
     else {
-        match = cors_match_origin(r, conf, origin, &parts);
+        /* An origin listed as received needs no parsing. */
+        listed = cors_origin_set_lists(conf->origins, origin, len)
+                 || cors_origin_set_lists(conf->origin_files, origin, len);
+        if (listed) {
+            key.key = origin;
+            key.len = len;
+        }
+        else if (cors_parse_origin(origin, len, 0, &parts) == CORS_ORIGIN_OK) {
+            cors_make_origin_key(r->pool, origin, len, &parts, &key);
+        }
+        else {
+            d->result = CORS_DENIED_MALFORMED;
+            goto decided;
+        }
+        if (cors_is_own_origin(r, key.key, key.len)) {
+            d->result = CORS_SAME_ORIGIN;
+            goto decided;
+        }
+        match = cors_match_origin(r, conf, origin, &key, listed);
     }
 
     if (match == CORS_NOT_LISTED) {
