@@ -188,6 +188,7 @@ typedef struct {
 #define CORS_TOKEN_CHAR  0x04     /* tchar of RFC 9110 */
 #define CORS_UPPER_CHAR  0x08
 #define CORS_HEX_CHAR    0x10
+#define CORS_PATH_CHAR   0x20     /* / ? #: the authority ends */
 
 #define CORS_IS_UPPER(c) ((c) >= 'A' && (c) <= 'Z')
 #define CORS_IS_ALPHA(c) (CORS_IS_UPPER(c) || ((c) >= 'a' && (c) <= 'z'))
@@ -205,7 +206,8 @@ typedef struct {
         ? CORS_TOKEN_CHAR : 0) \
      | (CORS_IS_UPPER(c) ? CORS_UPPER_CHAR : 0) \
      | (CORS_IS_DIGIT(c) || ((c) >= 'a' && (c) <= 'f') \
-        || ((c) >= 'A' && (c) <= 'F') ? CORS_HEX_CHAR : 0))
+        || ((c) >= 'A' && (c) <= 'F') ? CORS_HEX_CHAR : 0) \
+     | ((c) == '/' || (c) == '?' || (c) == '#' ? CORS_PATH_CHAR : 0))
 #define CORS_CLASS4(c) CORS_CLASS(c), CORS_CLASS((c) + 1), \
                        CORS_CLASS((c) + 2), CORS_CLASS((c) + 3)
 #define CORS_CLASS16(c) CORS_CLASS4(c), CORS_CLASS4((c) + 4), \
@@ -237,6 +239,7 @@ static cors_origin_status cors_parse_host(const char *host, apr_size_t len,
 {
     apr_size_t i, label_len = 0;
     int labels = 1;
+    unsigned char seen = 0;
 
     if (len == 0) {
         return CORS_ORIGIN_EMPTY_HOST;
@@ -270,27 +273,27 @@ static cors_origin_status cors_parse_host(const char *host, apr_size_t len,
     }
     for (i = 0; i < len; i++) {
         unsigned char c = host[i];
-        if (c == '.') {
+        unsigned char class = cors_char_class[c];
+        if (class & CORS_HOST_CHAR) {
+            seen |= class;
+            label_len++;
+        }
+        else if (c == '.') {
             if (label_len == 0 || label_len > 63) {
                 return CORS_ORIGIN_BAD_HOST;
             }
             label_len = 0;
             labels++;
-            continue;
         }
-        if (c >= 0x80) {
+        else if (c >= 0x80) {
             return CORS_ORIGIN_NON_ASCII;
         }
-        if (c == '*') {
-            return CORS_ORIGIN_BAD_WILDCARD;
+        else {
+            return c == '*' ? CORS_ORIGIN_BAD_WILDCARD : CORS_ORIGIN_BAD_HOST;
         }
-        if (!CORS_CHAR_IS(c, CORS_HOST_CHAR)) {
-            return CORS_ORIGIN_BAD_HOST;
-        }
-        if (CORS_CHAR_IS(c, CORS_UPPER_CHAR)) {
-            o->canonical = 0;
-        }
-        label_len++;
+    }
+    if (seen & CORS_UPPER_CHAR) {
+        o->canonical = 0;
     }
     if (label_len > 63) {
         return CORS_ORIGIN_BAD_HOST;
@@ -355,6 +358,7 @@ static cors_origin_status cors_parse_origin(const char *s, apr_size_t len,
 {
     const char *end = s + len, *authority, *authority_end, *p, *port;
     cors_origin_status status;
+    unsigned char seen = 0;
 
     memset(o, 0, sizeof(*o));
     o->canonical = 1;
@@ -363,9 +367,10 @@ static cors_origin_status cors_parse_origin(const char *s, apr_size_t len,
     }
 
     for (p = s; p < end && CORS_CHAR_IS(*p, CORS_SCHEME_CHAR); p++) {
-        if (CORS_CHAR_IS(*p, CORS_UPPER_CHAR)) {
-            o->canonical = 0;
-        }
+        seen |= cors_char_class[(unsigned char)*p];
+    }
+    if (seen & CORS_UPPER_CHAR) {
+        o->canonical = 0;
     }
     if (p == s || end - p < 3 || memcmp(p, "://", 3)) {
         /* Not a scheme then "://": was there a "://" after other text? */
@@ -380,8 +385,7 @@ static cors_origin_status cors_parse_origin(const char *s, apr_size_t len,
 
     authority = p + 3;
     for (authority_end = authority;
-         authority_end < end && *authority_end != '/'
-         && *authority_end != '?' && *authority_end != '#';
+         authority_end < end && !CORS_CHAR_IS(*authority_end, CORS_PATH_CHAR);
          authority_end++)
         ;
     if (memchr(authority, '@', authority_end - authority)) {
@@ -571,6 +575,7 @@ typedef struct {
     apr_size_t len;
     apr_size_t host_offset;   /* after "scheme://" */
     apr_size_t host_len;
+    int looked_up;            /* already looked up as an exact origin */
     char *scratch;            /* pattern keys, allocated on first use */
 } cors_origin_key;
 
@@ -582,6 +587,7 @@ static void cors_make_origin_key(apr_pool_t *p, const char *origin,
     k->len = o->canonical ? len : strlen(k->key);
     k->host_offset = o->scheme_len + 3;
     k->host_len = o->host_len;
+    k->looked_up = 0;
     k->scratch = NULL;
 }
 
@@ -608,7 +614,7 @@ static int cors_origin_set_matches(apr_pool_t *p, const cors_origin_set *set,
     int labels = 0;
     char *buf;
 
-    if (apr_hash_get(set->keys, k->key, k->len)) {
+    if (!k->looked_up && apr_hash_get(set->keys, k->key, k->len)) {
         return 1;
     }
     if (!set->has_patterns) {
@@ -1385,6 +1391,8 @@ static const cors_decision *cors_decide(request_rec *r)
         }
         else if (cors_parse_origin(origin, len, 0, &parts) == CORS_ORIGIN_OK) {
             cors_make_origin_key(r->pool, origin, len, &parts, &key);
+            /* As received, it was just looked up. */
+            key.looked_up = parts.canonical;
         }
         else {
             d->result = CORS_DENIED_MALFORMED;
@@ -1404,9 +1412,11 @@ static const cors_decision *cors_decide(request_rec *r)
     d->wildcard = (match == CORS_BY_WILDCARD);
     d->credentials = !d->wildcard && conf->credentials == 1;
 
-    requested_method = apr_table_get(r->headers_in,
-                                     "Access-Control-Request-Method");
-    if (r->method_number == M_OPTIONS && requested_method) {
+    requested_method = r->method_number == M_OPTIONS
+                       ? apr_table_get(r->headers_in,
+                                       "Access-Control-Request-Method")
+                       : NULL;
+    if (requested_method) {
         d->result = cors_decide_preflight(r, d, requested_method);
     }
     else {
