@@ -575,6 +575,7 @@ typedef struct {
     apr_size_t len;
     apr_size_t host_offset;   /* after "scheme://" */
     apr_size_t host_len;
+    int listed;               /* a list holds it exactly, as received */
     int looked_up;            /* already looked up as an exact origin */
     char *scratch;            /* pattern keys, allocated on first use */
 } cors_origin_key;
@@ -587,6 +588,7 @@ static void cors_make_origin_key(apr_pool_t *p, const char *origin,
     k->len = o->canonical ? len : strlen(k->key);
     k->host_offset = o->scheme_len + 3;
     k->host_len = o->host_len;
+    k->listed = 0;
     k->looked_up = 0;
     k->scratch = NULL;
 }
@@ -597,6 +599,32 @@ static int cors_origin_set_lists(const cors_origin_set *set,
                                  const char *origin, apr_size_t len)
 {
     return set && apr_hash_get(set->keys, origin, len) == cors_exact_origin;
+}
+
+/* The key of a request's Origin (not "null") under the given lists: the
+ * value as received when a list holds it exactly, else parsed and
+ * normalised.  Returns 0 when the Origin is malformed. */
+static int cors_make_request_key(apr_pool_t *p, const cors_origin_set *origins,
+                                 const cors_origin_set *origin_files,
+                                 const char *origin, apr_size_t len,
+                                 cors_origin_key *k)
+{
+    cors_origin_parts o;
+
+    if (cors_origin_set_lists(origins, origin, len)
+        || cors_origin_set_lists(origin_files, origin, len)) {
+        memset(k, 0, sizeof(*k));
+        k->key = origin;
+        k->len = len;
+        k->listed = 1;
+        return 1;
+    }
+    if (cors_parse_origin(origin, len, 0, &o) != CORS_ORIGIN_OK) {
+        return 0;
+    }
+    cors_make_origin_key(p, origin, len, &o, k);
+    k->looked_up = o.canonical;     /* as received, just above */
+    return 1;
 }
 
 /* Whether the set lists the origin exactly or through a pattern: the host
@@ -1185,11 +1213,9 @@ static int cors_is_own_origin(request_rec *r, const char *key, apr_size_t len)
 
 typedef enum { CORS_NOT_LISTED, CORS_BY_WILDCARD, CORS_LISTED } cors_match;
 
-/* Matches an origin (key NULL: "null") against the origin rules, given
- * whether it is already known to be listed exactly. */
+/* Matches an origin (key NULL: "null") against the origin rules. */
 static cors_match cors_match_origin(request_rec *r, const cors_dir_conf *conf,
-                                    const char *origin, cors_origin_key *key,
-                                    int listed)
+                                    const char *origin, cors_origin_key *key)
 {
     int any = cors_set_has_any(conf->origins)
               || cors_set_has_any(conf->origin_files);
@@ -1199,9 +1225,6 @@ static cors_match cors_match_origin(request_rec *r, const cors_dir_conf *conf,
     if (any && conf->credentials != 1) {
         return CORS_BY_WILDCARD;
     }
-    if (listed) {
-        return CORS_LISTED;
-    }
     if (!key) {
         /* "null", the opaque origin, only where listed as such. */
         if ((conf->origins && conf->origins->opaque)
@@ -1210,7 +1233,8 @@ static cors_match cors_match_origin(request_rec *r, const cors_dir_conf *conf,
         }
         return any ? CORS_BY_WILDCARD : CORS_NOT_LISTED;
     }
-    if ((conf->origins && cors_origin_set_matches(r->pool, conf->origins, key))
+    if (key->listed
+        || (conf->origins && cors_origin_set_matches(r->pool, conf->origins, key))
         || (conf->origin_files
             && cors_origin_set_matches(r->pool, conf->origin_files, key))) {
         return CORS_LISTED;
@@ -1359,11 +1383,9 @@ static const cors_decision *cors_decide(request_rec *r)
                                                      &cors_module);
     const char *origin, *requested_method;
     apr_size_t len;
-    cors_origin_parts parts;
     cors_origin_key key;
     cors_decision *d;
     cors_match match;
-    int listed;
 
     if (!cors_is_enabled(conf)) {
         return &cors_not_enabled;
@@ -1379,30 +1401,19 @@ static const cors_decision *cors_decide(request_rec *r)
     len = strlen(origin);
 
     if (!strcmp(origin, "null")) {
-        match = cors_match_origin(r, conf, origin, NULL, 0);
+        match = cors_match_origin(r, conf, origin, NULL);
+    }
+    else if (!cors_make_request_key(r->pool, conf->origins, conf->origin_files,
+                                    origin, len, &key)) {
+        d->result = CORS_DENIED_MALFORMED;
+        goto decided;
+    }
+    else if (cors_is_own_origin(r, key.key, key.len)) {
+        d->result = CORS_SAME_ORIGIN;
+        goto decided;
     }
     else {
-        /* An origin listed as received needs no parsing. */
-        listed = cors_origin_set_lists(conf->origins, origin, len)
-                 || cors_origin_set_lists(conf->origin_files, origin, len);
-        if (listed) {
-            key.key = origin;
-            key.len = len;
-        }
-        else if (cors_parse_origin(origin, len, 0, &parts) == CORS_ORIGIN_OK) {
-            cors_make_origin_key(r->pool, origin, len, &parts, &key);
-            /* As received, it was just looked up. */
-            key.looked_up = parts.canonical;
-        }
-        else {
-            d->result = CORS_DENIED_MALFORMED;
-            goto decided;
-        }
-        if (cors_is_own_origin(r, key.key, key.len)) {
-            d->result = CORS_SAME_ORIGIN;
-            goto decided;
-        }
-        match = cors_match_origin(r, conf, origin, &key, listed);
+        match = cors_match_origin(r, conf, origin, &key);
     }
 
     if (match == CORS_NOT_LISTED) {

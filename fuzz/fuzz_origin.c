@@ -140,7 +140,7 @@ static void check_one(apr_pool_t *p, const char *s, int patterns,
                    "'%s': has_patterns %d", s, set->has_patterns);
         if (cors_parse_origin(s, len, 0, &req) == CORS_ORIGIN_OK) {
             cors_origin_key key;
-            cors_make_origin_key(p, s, &req, &key);
+            cors_make_origin_key(p, s, len, &req, &key);
             FUZZ_CHECK(!strcmp(key.key, n), "'%s': key '%s', rule '%s'", s,
                        key.key, n);
             FUZZ_CHECK(cors_origin_set_matches(p, set, &key), "'%s' listed "

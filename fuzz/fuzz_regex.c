@@ -139,12 +139,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (i = 0; i < 5; i++) {
         const char *x = candidates[i];
         int parsed, expected;
-        cors_origin_parts o;
+        cors_origin_key key;
         cors_match match = CORS_NOT_LISTED;
 
-        parsed = cors_parse_origin(x, strlen(x), 0, &o) == CORS_ORIGIN_OK;
+        parsed = cors_make_request_key(p, conf->origins, conf->origin_files,
+                                       x, strlen(x), &key);
         if (parsed) {
-            match = cors_match_origin(&r, conf, x, &o);
+            match = cors_match_origin(&r, conf, x, &key);
         }
         if (literal) {
             int matched = rule_matches(re, x);
