@@ -374,9 +374,9 @@ static cors_origin_status cors_parse_origin(const char *s, apr_size_t len,
     }
     if (p == s || end - p < 3 || memcmp(p, "://", 3)) {
         /* Not a scheme then "://": was there a "://" after other text? */
-        for (p = s + 1; p + 3 <= end && memcmp(p, "://", 3); p++)
+        for (p = s + 1; end - p >= 3 && memcmp(p, "://", 3); p++)
             ;
-        return p + 3 <= end ? CORS_ORIGIN_BAD_SCHEME : CORS_ORIGIN_NO_SCHEME;
+        return end - p >= 3 ? CORS_ORIGIN_BAD_SCHEME : CORS_ORIGIN_NO_SCHEME;
     }
     if (!CORS_IS_ALPHA(s[0])) {
         return CORS_ORIGIN_BAD_SCHEME;
@@ -394,19 +394,6 @@ static cors_origin_status cors_parse_origin(const char *s, apr_size_t len,
     if (authority_end == authority) {
         return CORS_ORIGIN_EMPTY_HOST;
     }
-    if (authority_end < end) {
-        o->origin_len = authority_end - s;
-        switch (*authority_end) {
-        case '/':
-            return authority_end + 1 == end ? CORS_ORIGIN_TRAILING_SLASH
-                                            : CORS_ORIGIN_PATH;
-        case '?':
-            return CORS_ORIGIN_QUERY;
-        default:
-            return CORS_ORIGIN_FRAGMENT;
-        }
-    }
-
     if (*authority == '[') {
         port = memchr(authority, ']', authority_end - authority);
         port = port ? port + 1 : authority_end;
@@ -427,6 +414,20 @@ static cors_origin_status cors_parse_origin(const char *s, apr_size_t len,
     }
     if (status != CORS_ORIGIN_OK) {
         return status;
+    }
+    /* After the host and port, so that the origin a message suggests
+     * instead is one that would be accepted. */
+    if (authority_end < end) {
+        o->origin_len = authority_end - s;
+        switch (*authority_end) {
+        case '/':
+            return authority_end + 1 == end ? CORS_ORIGIN_TRAILING_SLASH
+                                            : CORS_ORIGIN_PATH;
+        case '?':
+            return CORS_ORIGIN_QUERY;
+        default:
+            return CORS_ORIGIN_FRAGMENT;
+        }
     }
     if (o->port != CORS_PORT_NONE
         && o->port == cors_default_port(s, o->scheme_len)) {
@@ -879,6 +880,9 @@ static const char *set_allow_origin_regex(cmd_parms *cmd, void *dconf,
     if (rc) {
         char reason[128];
         apr_size_t len = ap_regerror(rc, &check, reason, sizeof(reason));
+        if (len > sizeof(reason)) {
+            len = sizeof(reason);   /* the size the whole message needs */
+        }
         while (len > 0 && (reason[len - 1] == ' ' || reason[len - 1] == '\0')) {
             reason[--len] = '\0';
         }
