@@ -93,6 +93,7 @@ typedef struct {
     int reject_disallowed;
     int replace_backend_headers;
     int enable;
+    int check_websocket_origin;
 } cors_dir_conf;
 
 static void *create_cors_dir_config(apr_pool_t *p, char *dir)
@@ -108,11 +109,15 @@ static void *create_cors_dir_config(apr_pool_t *p, char *dir)
     conf->reject_disallowed = CORS_UNSET;
     conf->replace_backend_headers = CORS_UNSET;
     conf->enable = CORS_UNSET;
+    conf->check_websocket_origin = CORS_UNSET;
     return conf;
 }
 
 /* A section that sets a directive replaces what it would inherit, lists
- * as a whole; one that does not set it inherits. */
+ * as a whole; one that does not set it inherits.  The three origin rules
+ * are one setting: a section that sets any of them replaces all three, so
+ * that a <Location> listing one origin never also admits its virtual
+ * host's regex or file. */
 static void *merge_cors_dir_config(apr_pool_t *p, void *basev, void *addv)
 {
     cors_dir_conf *base = basev, *add = addv;
@@ -123,9 +128,16 @@ static void *merge_cors_dir_config(apr_pool_t *p, void *basev, void *addv)
 #define CORS_MERGE_INT(field) \
     conf->field = (add->field != CORS_UNSET) ? add->field : base->field
 
-    CORS_MERGE_PTR(origins);
-    CORS_MERGE_PTR(origin_files);
-    CORS_MERGE_PTR(origin_regexes);
+    if (add->origins || add->origin_files || add->origin_regexes) {
+        conf->origins = add->origins;
+        conf->origin_files = add->origin_files;
+        conf->origin_regexes = add->origin_regexes;
+    }
+    else {
+        conf->origins = base->origins;
+        conf->origin_files = base->origin_files;
+        conf->origin_regexes = base->origin_regexes;
+    }
     CORS_MERGE_PTR(methods);
     CORS_MERGE_PTR(headers);
     CORS_MERGE_PTR(expose);
@@ -137,6 +149,7 @@ static void *merge_cors_dir_config(apr_pool_t *p, void *basev, void *addv)
     CORS_MERGE_INT(reject_disallowed);
     CORS_MERGE_INT(replace_backend_headers);
     CORS_MERGE_INT(enable);
+    CORS_MERGE_INT(check_websocket_origin);
 
 #undef CORS_MERGE_PTR
 #undef CORS_MERGE_INT
@@ -237,7 +250,7 @@ static cors_origin_status cors_parse_host(const char *host, apr_size_t len,
                                           int patterns,
                                           cors_origin_parts *o)
 {
-    apr_size_t i, label_len = 0;
+    apr_size_t i, name_len, label_len = 0;
     int labels = 1;
     unsigned char seen = 0;
 
@@ -271,7 +284,13 @@ static cors_origin_status cors_parse_host(const char *host, apr_size_t len,
         host += 2;
         len -= 2;
     }
-    for (i = 0; i < len; i++) {
+    /* A fully qualified host ends with a dot ("example.com."): browsers send
+     * it as the address bar shows it, so it is a host, one label shorter. */
+    name_len = len;
+    if (len > 1 && host[len - 1] == '.') {
+        name_len--;
+    }
+    for (i = 0; i < name_len; i++) {
         unsigned char c = host[i];
         unsigned char class = cors_char_class[c];
         if (class & CORS_HOST_CHAR) {
@@ -301,12 +320,12 @@ static cors_origin_status cors_parse_host(const char *host, apr_size_t len,
     if (label_len == 0) {
         return len ? CORS_ORIGIN_BAD_HOST : CORS_ORIGIN_EMPTY_HOST;
     }
-    if (len > 253) {
+    if (name_len > 253) {
         return CORS_ORIGIN_BAD_HOST;
     }
     /* "*.com" would admit every site under a top-level domain. */
     if (o->subdomains && labels == 1
-        && !(len == 9 && !ap_cstr_casecmpn(host, "localhost", 9))) {
+        && !(name_len == 9 && !ap_cstr_casecmpn(host, "localhost", 9))) {
         return CORS_ORIGIN_WILDCARD_TLD;
     }
     o->host = host;
@@ -524,6 +543,293 @@ static const char *cors_origin_problem(apr_pool_t *p, const char *value,
     }
 }
 
+/* IP addresses as browsers write them (WHATWG URL, "host parsing" and
+ * "host serializing"): a host whose last label is a number is an IPv4
+ * address, however it is spelled, and is sent as four decimal octets; an
+ * IPv6 address is sent in its shortest form.  A configured origin spelled
+ * otherwise could never match, so the configuration is refused. */
+
+/* An IPv4 part: decimal, 0x-prefixed hexadecimal or 0-prefixed octal. */
+static int cors_ipv4_number(const char *s, apr_size_t len, apr_uint64_t *n)
+{
+    unsigned radix = 10;
+    apr_size_t i;
+
+    if (len == 0) {
+        return 0;
+    }
+    if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        radix = 16;
+        s += 2;
+        len -= 2;
+    }
+    else if (len >= 2 && s[0] == '0') {
+        radix = 8;
+        s++;
+        len--;
+    }
+    *n = 0;
+    for (i = 0; i < len; i++) {
+        unsigned digit;
+        if (CORS_IS_DIGIT(s[i])) {
+            digit = s[i] - '0';
+        }
+        else if (radix == 16 && CORS_CHAR_IS(s[i], CORS_HEX_CHAR)) {
+            digit = (CORS_LOWER(s[i]) - 'a') + 10;
+        }
+        else {
+            return 0;
+        }
+        if (digit >= radix) {
+            return 0;
+        }
+        if (*n <= APR_UINT32_MAX) {
+            *n = *n * radix + digit;
+        }
+    }
+    return 1;
+}
+
+/* Whether URL parsing takes the host for an IPv4 address. */
+static int cors_host_ends_in_number(const char *host, apr_size_t len)
+{
+    const char *last;
+    apr_size_t i;
+    apr_uint64_t n;
+
+    if (len > 1 && host[len - 1] == '.') {
+        len--;
+    }
+    for (last = host + len; last > host && last[-1] != '.'; last--)
+        ;
+    len -= last - host;
+    for (i = 0; i < len && CORS_IS_DIGIT(last[i]); i++)
+        ;
+    return (len && i == len) || (len >= 2 && last[0] == '0'
+                                 && (last[1] == 'x' || last[1] == 'X')
+                                 && cors_ipv4_number(last, len, &n));
+}
+
+static int cors_parse_ipv4(const char *host, apr_size_t len,
+                           apr_uint32_t *address)
+{
+    apr_uint64_t numbers[4];
+    int count = 0, i;
+    const char *part = host, *end = host + len;
+
+    if (len > 1 && host[len - 1] == '.') {
+        end--;
+    }
+    while (part <= end) {
+        const char *dot = memchr(part, '.', end - part);
+        if (!dot) {
+            dot = end;
+        }
+        if (count == 4 || !cors_ipv4_number(part, dot - part, &numbers[count])) {
+            return 0;
+        }
+        count++;
+        part = dot + 1;
+    }
+    for (i = 0; i < count - 1; i++) {
+        if (numbers[i] > 255) {
+            return 0;
+        }
+    }
+    if (numbers[count - 1] >= ((apr_uint64_t)1 << (8 * (5 - count)))) {
+        return 0;
+    }
+    *address = (apr_uint32_t)numbers[count - 1];
+    for (i = 0; i < count - 1; i++) {
+        *address += (apr_uint32_t)(numbers[i] << (8 * (3 - i)));
+    }
+    return 1;
+}
+
+/* The text between the brackets of an IPv6 literal, as 8 pieces. */
+static int cors_parse_ipv6(const char *s, apr_size_t len,
+                           apr_uint16_t address[8])
+{
+    const char *c = s, *end = s + len;
+    int piece = 0, compress = -1;
+
+    memset(address, 0, 8 * sizeof(*address));
+    if (c < end && *c == ':') {
+        if (end - c < 2 || c[1] != ':') {
+            return 0;
+        }
+        c += 2;
+        compress = ++piece;
+    }
+    while (c < end) {
+        unsigned value = 0, length = 0;
+
+        if (piece == 8) {
+            return 0;
+        }
+        if (*c == ':') {
+            if (compress != -1) {
+                return 0;
+            }
+            c++;
+            compress = ++piece;
+            continue;
+        }
+        while (length < 4 && c < end && CORS_CHAR_IS(*c, CORS_HEX_CHAR)) {
+            value = value * 16 + (CORS_IS_DIGIT(*c) ? *c - '0'
+                                  : CORS_LOWER(*c) - 'a' + 10);
+            c++;
+            length++;
+        }
+        if (c < end && *c == '.') {
+            int numbers_seen = 0;
+            if (length == 0 || piece > 6) {
+                return 0;
+            }
+            c -= length;
+            while (c < end) {
+                int octet = -1;
+                if (numbers_seen > 0) {
+                    if (*c != '.' || numbers_seen >= 4) {
+                        return 0;
+                    }
+                    c++;
+                }
+                if (c == end || !CORS_IS_DIGIT(*c)) {
+                    return 0;
+                }
+                while (c < end && CORS_IS_DIGIT(*c)) {
+                    if (octet == 0) {
+                        return 0;
+                    }
+                    octet = (octet < 0 ? 0 : octet * 10) + (*c - '0');
+                    if (octet > 255) {
+                        return 0;
+                    }
+                    c++;
+                }
+                address[piece] = (apr_uint16_t)(address[piece] * 0x100 + octet);
+                numbers_seen++;
+                if (numbers_seen == 2 || numbers_seen == 4) {
+                    piece++;
+                }
+            }
+            if (numbers_seen != 4) {
+                return 0;
+            }
+            break;
+        }
+        if (c < end && *c == ':') {
+            if (++c == end) {
+                return 0;
+            }
+        }
+        else if (c < end) {
+            return 0;
+        }
+        address[piece++] = (apr_uint16_t)value;
+    }
+    if (compress != -1) {
+        int swaps = piece - compress;
+        for (piece = 7; piece != 0 && swaps > 0; piece--, swaps--) {
+            apr_uint16_t swap = address[piece];
+            address[piece] = address[compress + swaps - 1];
+            address[compress + swaps - 1] = swap;
+        }
+    }
+    else if (piece != 8) {
+        return 0;
+    }
+    return 1;
+}
+
+/* "[...]" in the shortest form: the first longest run of two or more zero
+ * pieces as "::", lower-case hex without leading zeros. */
+static char *cors_ipv6_text(apr_pool_t *p, const apr_uint16_t address[8])
+{
+    char *out = apr_palloc(p, 42), *w = out;
+    int compress = -1, longest = 1, i, run;
+
+    for (i = 0; i < 8; i += run ? run : 1) {
+        for (run = 0; i + run < 8 && address[i + run] == 0; run++)
+            ;
+        if (run > longest) {
+            longest = run;
+            compress = i;
+        }
+    }
+    *w++ = '[';
+    for (i = 0; i < 8; i++) {
+        if (i == compress) {
+            w = apr_cpystrn(w, i == 0 ? "::" : ":", 3);
+            i += longest - 1;
+            continue;
+        }
+        w += apr_snprintf(w, 6, "%x", address[i]);
+        if (i != 7) {
+            *w++ = ':';
+        }
+    }
+    *w++ = ']';
+    *w = '\0';
+    return out;
+}
+
+/* How browsers write an IP address host; NULL when the host is a name.
+ * *invalid is set for an address no URL parser accepts. */
+static const char *cors_ip_host_text(apr_pool_t *p, const char *host,
+                                     apr_size_t len, int *invalid)
+{
+    apr_uint16_t pieces[8];
+    apr_uint32_t v4;
+
+    *invalid = 0;
+    if (host[0] == '[') {
+        if (!cors_parse_ipv6(host + 1, len - 2, pieces)) {
+            *invalid = 1;
+            return NULL;
+        }
+        return cors_ipv6_text(p, pieces);
+    }
+    if (!cors_host_ends_in_number(host, len)) {
+        return NULL;
+    }
+    if (!cors_parse_ipv4(host, len, &v4)) {
+        *invalid = 1;
+        return NULL;
+    }
+    return apr_psprintf(p, "%u.%u.%u.%u", v4 >> 24, (v4 >> 16) & 0xff,
+                        (v4 >> 8) & 0xff, v4 & 0xff);
+}
+
+/* NULL when the configured origin's host is written as browsers write it;
+ * else what is wrong, with the origin to write instead. */
+static const char *cors_ip_host_problem(apr_pool_t *p, const char *key,
+                                        const cors_origin_parts *o)
+{
+    int invalid;
+    const char *text = cors_ip_host_text(p, o->host, o->host_len, &invalid);
+    apr_size_t host_offset = o->scheme_len + 3 + (o->subdomains ? 2 : 0);
+
+    if (invalid) {
+        return "has an invalid IP address as host: write four decimal "
+               "numbers from 0 to 255 (127.0.0.1) or an IPv6 address in "
+               "brackets ([::1])";
+    }
+    if (text && o->subdomains) {
+        return "puts '*.' before an IP address, which has no subdomains: "
+               "list the address itself";
+    }
+    if (!text || (strlen(text) == o->host_len
+                  && !memcmp(text, key + host_offset, o->host_len))) {
+        return NULL;
+    }
+    return apr_psprintf(p, "writes its IP address as browsers never send "
+                        "it: write '%s%s%s'",
+                        apr_pstrmemdup(p, key, host_offset), text,
+                        key + host_offset + o->host_len);
+}
+
 /* What a key of cors_origin_set.keys stands for. */
 static const char cors_exact_origin[] = "exact origin";
 static const char cors_origin_pattern[] = "pattern";
@@ -542,7 +848,7 @@ static const char *cors_origin_set_add(apr_pool_t *p, cors_origin_set *set,
 {
     cors_origin_parts o;
     cors_origin_status status;
-    const char *key;
+    const char *key, *problem;
 
     if (!strcmp(value, "*")) {
         set->any = 1;
@@ -552,11 +858,19 @@ static const char *cors_origin_set_add(apr_pool_t *p, cors_origin_set *set,
         set->opaque = 1;
         return NULL;
     }
+    if (strchr(value, ',')) {
+        return "is a comma-separated list: separate origins with spaces "
+               "(or, in a file, write one a line)";
+    }
     status = cors_parse_origin(value, strlen(value), 1, &o);
     if (status != CORS_ORIGIN_OK) {
         return cors_origin_problem(p, value, status, &o);
     }
     key = cors_normalise_origin(p, value, &o);
+    problem = cors_ip_host_problem(p, key, &o);
+    if (problem) {
+        return problem;
+    }
     if (o.subdomains || o.port == CORS_PORT_ANY) {
         set->has_patterns = 1;
         apr_hash_set(set->keys, key, APR_HASH_KEY_STRING, cors_origin_pattern);
@@ -944,6 +1258,11 @@ static const char *set_allow_origin_file(cmd_parms *cmd, void *dconf,
         char *value = line, *end;
         const char *problem;
 
+        /* Editors on Windows start UTF-8 files with a byte-order mark. */
+        if (file->line_number == 1 && !memcmp(value, "\xEF\xBB\xBF", 3)) {
+            value += 3;
+        }
+
         /* A comment is a '#' at the start or after a blank, so that
          * "https://a.example#frag" is refused as a fragment. */
         for (end = value; *end; end++) {
@@ -1122,6 +1441,9 @@ static const command_rec cors_cmds[] = {
     CORS_FLAG("CORSEnable", enable,
               "Off to switch CORS handling off here; default On wherever an "
               "origin rule applies"),
+    CORS_FLAG("CORSCheckWebSocketOrigin", check_websocket_origin,
+              "On (default) to answer 403 to WebSocket handshakes from "
+              "origins the origin rules do not allow"),
     {NULL}
 };
 
@@ -1154,14 +1476,21 @@ typedef struct {
     const cors_dir_conf *conf;   /* NULL: CORS is not enabled there */
     cors_result result;
     const char *origin;          /* as received */
+    const char *denied_name;     /* the first method or header not allowed */
     int wildcard;                /* answer "*" */
     int credentials;             /* answer Access-Control-Allow-Credentials */
+    int answer_preflight;        /* with the preflight fields, even denied */
     const char *allow_methods;   /* preflights */
     const char *allow_headers;   /* preflights; NULL: none */
     int private_network;         /* preflights */
+    int websocket;               /* a WebSocket handshake: no CORS fields */
+    int by_fetch_metadata;       /* same-origin as Sec-Fetch-Site says */
 } cors_decision;
 
 static const cors_decision cors_not_enabled;
+
+/* Marks a request while the quick handlers run; see cors_quick_handler_first. */
+static const cors_decision cors_quick_handler_answer;
 
 static int cors_is_enabled(const cors_dir_conf *conf)
 {
@@ -1176,43 +1505,96 @@ static int cors_set_only_any(const cors_origin_set *set)
     return !set || (set->any && !set->opaque && !apr_hash_count(set->keys));
 }
 
+/* A lone "*" without credentials: the answer is the same for every request,
+ * so every response carries it, one stored in a cache included (Fetch,
+ * "CORS protocol and HTTP caches"). */
+static int cors_is_lone_wildcard(const cors_dir_conf *conf)
+{
+    return conf->credentials != 1 && !conf->origin_regexes
+           && (cors_set_has_any(conf->origins)
+               || cors_set_has_any(conf->origin_files))
+           && cors_set_only_any(conf->origins)
+           && cors_set_only_any(conf->origin_files);
+}
+
 /* Whether the answer depends on Origin, so responses must say Vary: Origin:
- * always, except for a lone "*" without credentials. */
+ * always, except for a lone "*" that rejects nothing. */
 static int cors_varies_by_origin(const cors_dir_conf *conf)
 {
-    return conf->credentials == 1
-           || !(cors_set_has_any(conf->origins)
-                || cors_set_has_any(conf->origin_files))
-           || !cors_set_only_any(conf->origins)
-           || !cors_set_only_any(conf->origin_files)
-           || conf->origin_regexes;
+    return !cors_is_lone_wildcard(conf) || conf->reject_disallowed == 1;
+}
+
+/* The host (without a trailing dot) and port of "host[:port]" or
+ * "[v6][:port]". */
+static void cors_split_authority(const char *s, apr_size_t len,
+                                 apr_size_t *host_len, const char **port,
+                                 apr_size_t *port_len)
+{
+    const char *colon;
+
+    if (len && s[0] == '[') {
+        colon = memchr(s, ']', len);
+        colon = colon && colon + 1 < s + len && colon[1] == ':'
+                ? colon + 1 : NULL;
+    }
+    else {
+        colon = memchr(s, ':', len);
+    }
+    *host_len = colon ? (apr_size_t)(colon - s) : len;
+    *port = colon ? colon + 1 : s + len;
+    *port_len = colon ? len - *host_len - 1 : 0;
+    if (*host_len > 1 && s[*host_len - 1] == '.') {
+        (*host_len)--;
+    }
 }
 
 /* Whether the normalised origin is the request's own: the scheme it came
- * over and the Host it was sent to, whose default port a normalised origin
- * leaves out. */
+ * over, the Host it was sent to and its port, a default port left out and
+ * a trailing dot ignored on both sides. */
 static int cors_is_own_origin(request_rec *r, const char *key, apr_size_t len)
 {
     const char *scheme = ap_http_scheme(r);
     const char *host = apr_table_get(r->headers_in, "Host");
-    apr_size_t scheme_len = strlen(scheme), host_len;
-    int port = cors_default_port(scheme, scheme_len);
+    apr_size_t scheme_len = strlen(scheme);
+    const char *port, *own_port;
+    apr_size_t host_len, port_len, own_host_len, own_port_len;
+    int default_port = cors_default_port(scheme, scheme_len);
 
     if (!host || len < scheme_len + 3 || memcmp(key, scheme, scheme_len)
         || memcmp(key + scheme_len, "://", 3)) {
         return 0;
     }
-    key += scheme_len + 3;
-    len -= scheme_len + 3;
-    host_len = strlen(host);
-    if (port == 80 && host_len > 3 && !memcmp(host + host_len - 3, ":80", 3)) {
-        host_len -= 3;
+    cors_split_authority(key + scheme_len + 3, len - scheme_len - 3,
+                         &host_len, &port, &port_len);
+    cors_split_authority(host, strlen(host), &own_host_len, &own_port,
+                         &own_port_len);
+    if (own_port_len && default_port != CORS_PORT_NONE
+        && atoi(own_port) == default_port) {
+        own_port_len = 0;
     }
-    else if (port == 443 && host_len > 4
-             && !memcmp(host + host_len - 4, ":443", 4)) {
-        host_len -= 4;
-    }
-    return host_len == len && !ap_cstr_casecmpn(key, host, len);
+    return host_len == own_host_len
+           && !ap_cstr_casecmpn(key + scheme_len + 3, host, host_len)
+           && port_len == own_port_len && !memcmp(port, own_port, port_len);
+}
+
+/* Browsers set Sec-Fetch-Site themselves and no script can; it tells a
+ * same-origin request that carries "Origin: null" (a form POST under
+ * Referrer-Policy: no-referrer) or comes through a proxy that changed Host. */
+static int cors_is_same_origin_fetch(request_rec *r)
+{
+    const char *site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
+
+    return site && !strcmp(site, "same-origin");
+}
+
+/* A WebSocket opening handshake: browsers send Origin with it but never
+ * read CORS fields on the answer. */
+static int cors_is_websocket_handshake(request_rec *r)
+{
+    const char *upgrade = apr_table_get(r->headers_in, "Upgrade");
+
+    return upgrade && r->method_number == M_GET
+           && ap_find_token(r->pool, upgrade, "websocket");
 }
 
 typedef enum { CORS_NOT_LISTED, CORS_BY_WILDCARD, CORS_LISTED } cors_match;
@@ -1256,84 +1638,103 @@ static cors_match cors_match_origin(request_rec *r, const cors_dir_conf *conf,
     return any ? CORS_BY_WILDCARD : CORS_NOT_LISTED;
 }
 
+/* "*" in CORSAllowHeaders: the requested names, since "*" would not cover
+ * Authorization. */
+static const char *cors_echo_request_headers(apr_pool_t *p,
+                                             const cors_span *names, int count)
+{
+    apr_size_t size = 1;
+    char *list, *w;
+    int i;
+
+    if (!count) {
+        return NULL;
+    }
+    for (i = 0; i < count; i++) {
+        size += names[i].len + 2;
+    }
+    list = w = apr_palloc(p, size);
+    for (i = 0; i < count; i++) {
+        if (i) {
+            memcpy(w, ", ", 2);
+            w += 2;
+        }
+        memcpy(w, names[i].name, names[i].len);
+        w += names[i].len;
+    }
+    *w = '\0';
+    return list;
+}
+
 /* Decides a preflight from an allowed origin: the method, then the
- * requested headers. */
+ * requested headers.  Within Fetch's limits the answer carries the
+ * configured lists even when it denies, so that the browser's console
+ * names the method or header at fault. */
 static cors_result cors_decide_preflight(request_rec *r, cors_decision *d,
                                          const char *requested_method)
 {
     const cors_dir_conf *conf = d->conf;
-    const char *requested_headers;
-    const char *method;
+    const char *requested_headers, *method;
     cors_span names[CORS_MAX_REQUEST_HEADERS];
+    cors_result result = CORS_PREFLIGHT;
     int count, i;
 
+    requested_headers = apr_table_get(r->headers_in,
+                                      "Access-Control-Request-Headers");
+    count = requested_headers
+            ? cors_split_request_headers(requested_headers, names) : 0;
+    /* No browser sends these: they get no CORS fields. */
     if (!cors_is_token(requested_method, strlen(requested_method))) {
         return CORS_DENIED_METHOD;
     }
+    if (count < 0) {
+        return CORS_DENIED_HEADERS;
+    }
+    d->answer_preflight = 1;
     method = cors_normalise_method(requested_method);
     if (!conf->methods) {
-        if (!cors_is_safelisted_method(method)) {
-            return CORS_DENIED_METHOD;
-        }
         d->allow_methods = "GET, HEAD, POST";
+        if (!cors_is_safelisted_method(method)) {
+            result = CORS_DENIED_METHOD;
+        }
     }
     else if (conf->methods->any) {
         /* Browsers read "*" literally when credentials are included. */
         d->allow_methods = d->credentials ? method : "*";
     }
     else {
+        d->allow_methods = conf->methods->value;
         if (!cors_is_safelisted_method(method)
             && !cors_token_list_has(conf->methods, method, strlen(method))) {
-            return CORS_DENIED_METHOD;
+            result = CORS_DENIED_METHOD;
         }
-        d->allow_methods = conf->methods->value;
+    }
+    if (result == CORS_DENIED_METHOD) {
+        d->denied_name = requested_method;
     }
 
-    requested_headers = apr_table_get(r->headers_in,
-                                      "Access-Control-Request-Headers");
-    count = requested_headers
-            ? cors_split_request_headers(requested_headers, names) : 0;
-    if (count < 0) {
-        return CORS_DENIED_HEADERS;
-    }
     if (conf->headers && conf->headers->any) {
-        /* Echo the names: "*" would not cover Authorization. */
-        if (count) {
-            apr_size_t size = 1;
-            char *list, *w;
-            for (i = 0; i < count; i++) {
-                size += names[i].len + 2;
-            }
-            list = w = apr_palloc(r->pool, size);
-            for (i = 0; i < count; i++) {
-                if (i) {
-                    memcpy(w, ", ", 2);
-                    w += 2;
-                }
-                memcpy(w, names[i].name, names[i].len);
-                w += names[i].len;
-            }
-            *w = '\0';
-            d->allow_headers = list;
-        }
+        d->allow_headers = cors_echo_request_headers(r->pool, names, count);
     }
     else {
-        for (i = 0; i < count; i++) {
+        d->allow_headers = conf->headers ? conf->headers->value : NULL;
+        for (i = 0; i < count && result == CORS_PREFLIGHT; i++) {
             if (!conf->headers
                 || !cors_token_list_has(conf->headers, names[i].name,
                                         names[i].len)) {
-                return CORS_DENIED_HEADERS;
+                result = CORS_DENIED_HEADERS;
+                d->denied_name = apr_pstrmemdup(r->pool, names[i].name,
+                                                names[i].len);
             }
         }
-        d->allow_headers = conf->headers ? conf->headers->value : NULL;
     }
 
-    if (conf->private_network == 1) {
+    if (result == CORS_PREFLIGHT && conf->private_network == 1) {
         const char *pna = apr_table_get(r->headers_in,
                               "Access-Control-Request-Private-Network");
         d->private_network = pna && !strcmp(pna, "true");
     }
-    return CORS_PREFLIGHT;
+    return result;
 }
 
 /* httpd escapes every error log message, so request values go in as they
@@ -1360,23 +1761,28 @@ static void cors_log_decision(request_rec *r, const cors_decision *d)
         detail = apr_pstrcat(r->pool, ": method '",
                              apr_table_get(r->headers_in,
                                            "Access-Control-Request-Method"),
-                             "' is not in CORSAllowMethods", NULL);
+                             d->denied_name ? "' is not in CORSAllowMethods"
+                                            : "' is not a method token", NULL);
         break;
     case CORS_DENIED_HEADERS:
-        detail = apr_pstrcat(r->pool, ": request headers '",
-                             apr_table_get(r->headers_in,
-                                           "Access-Control-Request-Headers"),
-                             "' are not all in CORSAllowHeaders, or are more "
-                             "than 64 names or 4 KiB", NULL);
+        detail = d->denied_name
+                 ? apr_pstrcat(r->pool, ": request header '", d->denied_name,
+                               "' is not in CORSAllowHeaders", NULL)
+                 : apr_pstrcat(r->pool, ": Access-Control-Request-Headers '",
+                               apr_table_get(r->headers_in,
+                                    "Access-Control-Request-Headers"),
+                               "' holds more than 64 names, more than 4 KiB "
+                               "or a name that is not a token", NULL);
         break;
     default:
         detail = ": Origin is not scheme://host[:port] or null";
         break;
     }
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-                  "CORS %s: Origin '%s' for %s %s%s",
+                  "CORS %s: Origin '%s' for %s %s%s%s",
                   cors_result_names[d->result], d->origin, r->method,
-                  r->unparsed_uri, detail);
+                  r->unparsed_uri, d->websocket ? " (WebSocket handshake)" : "",
+                  detail);
 }
 
 /* Classifies the request the client sent, with the configuration of its
@@ -1396,6 +1802,7 @@ static const cors_decision *cors_decide(request_rec *r)
     }
     d = apr_pcalloc(r->pool, sizeof(*d));
     d->conf = conf;
+    d->websocket = cors_is_websocket_handshake(r);
     origin = apr_table_get(r->headers_in, "Origin");
     if (!origin) {
         d->result = CORS_NO_ORIGIN;
@@ -1405,6 +1812,11 @@ static const cors_decision *cors_decide(request_rec *r)
     len = strlen(origin);
 
     if (!strcmp(origin, "null")) {
+        if (cors_is_same_origin_fetch(r)) {
+            d->result = CORS_SAME_ORIGIN;
+            d->by_fetch_metadata = 1;
+            goto decided;
+        }
         match = cors_match_origin(r, conf, origin, NULL);
     }
     else if (!cors_make_request_key(r->pool, conf->origins, conf->origin_files,
@@ -1414,6 +1826,11 @@ static const cors_decision *cors_decide(request_rec *r)
     }
     else if (cors_is_own_origin(r, key.key, key.len)) {
         d->result = CORS_SAME_ORIGIN;
+        goto decided;
+    }
+    else if (cors_is_same_origin_fetch(r)) {
+        d->result = CORS_SAME_ORIGIN;
+        d->by_fetch_metadata = 1;
         goto decided;
     }
     else {
@@ -1453,7 +1870,7 @@ static const cors_decision *cors_decision_for(request_rec *r)
                                                   &cors_module);
     request_rec *first = r;
 
-    if (d) {
+    if (d && d != &cors_quick_handler_answer) {
         return d;
     }
     while (first->prev) {
@@ -1472,6 +1889,14 @@ static const cors_decision *cors_decision_for(request_rec *r)
     ap_set_module_config(r->request_config, &cors_module, (void *)d);
     return d;
 }
+
+/* CORSRejectDisallowed answered 403 (in header_parser): the error response
+ * and the error documents after it carry no CORS fields. */
+static int cors_is_rejected(const cors_decision *d)
+{
+    return CORS_IS_DENIED(d->result) && d->conf->reject_disallowed == 1;
+}
+
 
 /* --------------------------------------------------------------------- */
 /* Response headers                                                       */
@@ -1642,7 +2067,7 @@ static int cors_collect_exposable(void *rec, const char *name,
 }
 
 /* "CORSExposeHeaders *" with credentials: browsers read "*" literally
- * then, so name the response's own headers. */
+ * then, so name the response's own headers, and Content-Range. */
 static const char *cors_exposable_headers(request_rec *r)
 {
     cors_exposed_names exposed;
@@ -1651,9 +2076,9 @@ static const char *cors_exposable_headers(request_rec *r)
     exposed.names = apr_array_make(r->pool, 8, sizeof(const char *));
     apr_table_do(cors_collect_exposable, &exposed, r->headers_out, NULL);
     apr_table_do(cors_collect_exposable, &exposed, r->err_headers_out, NULL);
-    if (!exposed.names->nelts) {
-        return NULL;
-    }
+    /* httpd's byte-range filter adds it after mod_cors, and a response
+     * stored in a cache is replayed to requests with and without Range. */
+    cors_collect_exposable(&exposed, "Content-Range", NULL);
     return apr_array_pstrcat(r->pool, exposed.names, ',');
 }
 
@@ -1669,6 +2094,7 @@ static void cors_write_headers(request_rec *r, const cors_decision *d)
 {
     const cors_dir_conf *conf = d->conf;
     int replace = conf->replace_backend_headers != 0;
+    int lone_wildcard = cors_is_lone_wildcard(conf);
 
     if (replace) {
         cors_remove_access_control_headers(r->headers_out);
@@ -1680,23 +2106,23 @@ static void cors_write_headers(request_rec *r, const cors_decision *d)
         /* The handler answered CORS itself: completing its answer could
          * pair its "*" with our credentials, which browsers refuse. */
         d = &cors_handler_answered;
+        lone_wildcard = 0;
     }
-    if (d->result == CORS_PREFLIGHT || d->result == CORS_ALLOWED) {
+    if (d->answer_preflight && !cors_is_rejected(d)) {
         cors_set_header(r, replace, "Access-Control-Allow-Origin",
                         d->wildcard ? "*" : d->origin);
         if (d->credentials) {
             cors_set_header(r, replace, "Access-Control-Allow-Credentials",
                             "true");
         }
-    }
-    if (d->result == CORS_PREFLIGHT) {
         cors_set_header(r, replace, "Access-Control-Allow-Methods",
                         d->allow_methods);
         if (d->allow_headers) {
             cors_set_header(r, replace, "Access-Control-Allow-Headers",
                             d->allow_headers);
         }
-        if (conf->max_age) {
+        /* A denial is not to be remembered. */
+        if (conf->max_age && d->result == CORS_PREFLIGHT) {
             cors_set_header(r, replace, "Access-Control-Max-Age",
                             conf->max_age);
         }
@@ -1710,18 +2136,26 @@ static void cors_write_headers(request_rec *r, const cors_decision *d)
         return;
     }
     if (cors_varies_by_origin(conf)) {
-        cors_merge_vary(r, "Origin");
+        cors_merge_vary(r, d->by_fetch_metadata ? "Origin, Sec-Fetch-Site"
+                                                : "Origin");
     }
-    if (d->result == CORS_ALLOWED && conf->expose) {
+    if (cors_is_rejected(d)
+        || !(d->result == CORS_ALLOWED || lone_wildcard)) {
+        return;
+    }
+    cors_set_header(r, replace, "Access-Control-Allow-Origin",
+                    d->wildcard || lone_wildcard ? "*" : d->origin);
+    if (d->credentials) {
+        cors_set_header(r, replace, "Access-Control-Allow-Credentials",
+                        "true");
+    }
+    if (conf->expose) {
         const char *exposed = conf->expose->value;
         if (conf->expose->any) {
             /* Last, so that the list names every header but its own. */
             exposed = d->credentials ? cors_exposable_headers(r) : "*";
         }
-        if (exposed) {
-            cors_set_header(r, replace, "Access-Control-Expose-Headers",
-                            exposed);
-        }
+        cors_set_header(r, replace, "Access-Control-Expose-Headers", exposed);
     }
 }
 
@@ -1729,27 +2163,62 @@ static void cors_write_headers(request_rec *r, const cors_decision *d)
 /* Request phases                                                         */
 /* --------------------------------------------------------------------- */
 
+/* quick_handler, first and last: mod_cache answers a hit from its quick
+ * handler, before the per-directory configuration is known and before
+ * header_parser.  The first hook marks the request, the last one, reached
+ * only when every quick handler declined, clears the mark.  A response a
+ * quick handler answered keeps the CORS fields stored with it, which the
+ * decision of its URL's configuration wrote before mod_cache's save filter,
+ * with Vary: Origin wherever they depend on the Origin. */
+static int cors_quick_handler_first(request_rec *r, int lookup)
+{
+    if (!lookup) {
+        ap_set_module_config(r->request_config, &cors_module,
+                             (void *)&cors_quick_handler_answer);
+    }
+    return DECLINED;
+}
+
+static int cors_quick_handler_last(request_rec *r, int lookup)
+{
+    if (!lookup) {
+        ap_set_module_config(r->request_config, &cors_module, NULL);
+    }
+    return DECLINED;
+}
+
 /* header_parser: the first phase with the merged per-directory (and
  * .htaccess) configuration, and still before authentication, which a
  * preflight never carries. */
 static int cors_header_parser(request_rec *r)
 {
     const cors_decision *d = cors_decision_for(r);
+    const cors_dir_conf *conf = d->conf;
 
-    if (!d->conf || r->prev) {
+    if (!conf || r->prev) {
         return DECLINED;
     }
-    if (d->result == CORS_PREFLIGHT && d->conf->preflight_passthrough != 1) {
-        r->status = d->conf->preflight_status != CORS_UNSET
-                    ? d->conf->preflight_status : HTTP_NO_CONTENT;
-        cors_write_headers(r, d);
+    if (d->websocket) {
+        /* CORS fields cannot protect a WebSocket: its Origin is checked. */
+        if (conf->check_websocket_origin != 0 && CORS_IS_DENIED(d->result)) {
+            return HTTP_FORBIDDEN;
+        }
+        return DECLINED;
+    }
+    if (cors_is_rejected(d)) {
+        return HTTP_FORBIDDEN;
+    }
+    if (d->answer_preflight && conf->preflight_passthrough != 1) {
+        r->status = conf->preflight_status != CORS_UNSET
+                    ? conf->preflight_status : HTTP_NO_CONTENT;
         if (r->status == HTTP_OK) {
             ap_set_content_length(r, 0);
         }
+        /* The answer is a response of the server like any other: the
+         * filters every response gets (mod_headers' "Header always", and
+         * mod_cors's own, which writes the fields) run on it too. */
+        ap_run_insert_filter(r);
         return DONE;
-    }
-    if (CORS_IS_DENIED(d->result) && d->conf->reject_disallowed == 1) {
-        return HTTP_FORBIDDEN;
     }
     return DECLINED;
 }
@@ -1761,18 +2230,21 @@ static void cors_insert_filter(request_rec *r)
 {
     const cors_decision *d;
 
-    if (r->main) {
+    if (r->main || ap_get_module_config(r->request_config, &cors_module)
+                   == &cors_quick_handler_answer) {
         return;
     }
     d = cors_decision_for(r);
-    if (d->conf) {
+    if (d->conf && !d->websocket) {
         ap_add_output_filter_handle(cors_filter_handle, (void *)d, r,
                                     r->connection);
     }
 }
 
-/* Runs just before the protocol filters, after every content filter
- * (mod_headers included), so it sees the final response headers. */
+/* A content-set filter after mod_headers' (inserted later, at the same
+ * type), so it sees the headers every handler and mod_headers wrote, and
+ * before mod_cache's save filter, so a stored response carries the fields
+ * and Vary: Origin. */
 static apr_status_t cors_output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 {
     cors_write_headers(f->r, f->ctx);
@@ -1783,13 +2255,18 @@ static apr_status_t cors_output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 static void register_hooks(apr_pool_t *p)
 {
     (void)p;
+    ap_hook_quick_handler(cors_quick_handler_first, NULL, NULL,
+                          APR_HOOK_REALLY_FIRST);
+    ap_hook_quick_handler(cors_quick_handler_last, NULL, NULL,
+                          APR_HOOK_REALLY_LAST);
     ap_hook_header_parser(cors_header_parser, NULL, NULL, APR_HOOK_FIRST);
-    ap_hook_insert_filter(cors_insert_filter, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_insert_filter(cors_insert_filter, NULL, NULL,
+                          APR_HOOK_REALLY_LAST);
     ap_hook_insert_error_filter(cors_insert_filter, NULL, NULL,
-                                APR_HOOK_MIDDLE);
+                                APR_HOOK_REALLY_LAST);
     cors_filter_handle = ap_register_output_filter(CORS_FILTER_NAME,
                                                    cors_output_filter, NULL,
-                                                   AP_FTYPE_PROTOCOL - 1);
+                                                   AP_FTYPE_CONTENT_SET);
 }
 
 module AP_MODULE_DECLARE_DATA cors_module = {

@@ -98,6 +98,13 @@ sub denied_preflight {    # a preflight that is not allowed proceeds as an OPTIO
     return { name => "$name: preflight denied, proceeds as OPTIONS without CORS headers",
              request => options(@args), status => 200, cors => denied() };
 }
+sub explained_preflight { # SPEC "Preflight": denied for its method or headers, answered
+    my ($name, @args) = @_;  # with the lists so that the console names what is at fault
+    my $cors = preflight($args[0]);
+    delete $cors->{'Access-Control-Max-Age'};
+    return { name => "$name: preflight denied, answered with the configured lists",
+             request => options(@args), status => 204, cors => $cors };
+}
 sub allowed_preflight {
     my ($name, @args) = @_;
     return { name => "$name: preflight allowed", request => options(@args),
@@ -300,12 +307,12 @@ return (
     denied_preflight('a quoted method', $APP, '"PUT"'),
     denied_preflight('a UTF-8 method', $APP, "P\xc3\x9cT"),
     denied_preflight('a method with a slash', $APP, 'PUT/1'),
-    denied_preflight('a method not listed (CONNECT)', $APP, 'CONNECT'),
-    denied_preflight('a method not listed (TRACE)', $APP, 'TRACE'),
-    denied_preflight('a method of a single * (CORSAllowMethods has no *)', $APP, '*'),
-    denied_preflight('a listed non-normalised method in lower case (patch)', $APP, 'patch'),
-    denied_preflight('a listed non-normalised method in mixed case (Patch)', $APP, 'Patch'),
-    denied_preflight('a 4,000-byte method', $APP, 'P' x 4000),
+    explained_preflight('a method not listed (CONNECT)', $APP, 'CONNECT'),
+    explained_preflight('a method not listed (TRACE)', $APP, 'TRACE'),
+    explained_preflight('a method of a single * (CORSAllowMethods has no *)', $APP, '*'),
+    explained_preflight('a listed non-normalised method in lower case (patch)', $APP, 'patch'),
+    explained_preflight('a listed non-normalised method in mixed case (Patch)', $APP, 'Patch'),
+    explained_preflight('a 4,000-byte method', $APP, 'P' x 4000),
     { name => 'two Access-Control-Request-Method fields: one value "PUT, DELETE": preflight denied',
       request => request_to(OPTIONS => $DOC, "Origin: $APP", 'Access-Control-Request-Method: PUT',
                             'Access-Control-Request-Method: DELETE'),
@@ -365,7 +372,7 @@ return (
                      'Access-Control-Request-Headers: Content-Type: text/html'),
     denied_preflight('a UTF-8 requested header name', $APP, 'PUT',
                      "Access-Control-Request-Headers: X-Caf\xc3\xa9"),
-    denied_preflight('an allowed and an unlisted requested header name', $APP, 'PUT',
+    explained_preflight('an allowed and an unlisted requested header name', $APP, 'PUT',
                      'Access-Control-Request-Headers: Content-Type, X-Evil'),
 
     # --- CRLF injection ------------------------------------------------------------------
