@@ -7,7 +7,7 @@
  * What the fuzz harnesses share.  Each harness includes this, then
  * "../mod_cors.c", whose functions are static.
  *
- * sanitize/pool_shim.h makes mod_cors's apr_palloc a malloc of exactly the
+ * fuzz/sanitize/pool_shim.h makes mod_cors's apr_palloc a malloc of exactly the
  * size asked for, so that AddressSanitizer reports an overflow of a buffer
  * mod_cors sized itself, which an APR pool would hide.
  */
@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sanitize/pool_shim.h"
+#include "sanitize/pool_shim.h"
 #include "apr_general.h"
 #include "apr_strings.h"
 

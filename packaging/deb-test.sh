@@ -11,8 +11,12 @@
 #    exact header, "apache2ctl -M" and mod_info's /server-info?mod_cors.c
 #    page (every directive with its description).  Stops apache2, removes and
 #    purges the package.
-# 2. The same with "make -f Makefile.apxs install" and "a2enmod cors", then
-#    a2dismod and removal of the installed files.
+# 2. The same with "make -f Makefile.apxs install" (without libtool's
+#    "dlname not found" warning, with a restart hint that fits this machine)
+#    and "a2enmod cors", then "make -f Makefile.apxs uninstall": it disables
+#    mod_cors and removes what install put in place but an edited cors.conf,
+#    which "uninstall FORCE=1" removes.  (While the package is installed,
+#    make uninstall must refuse to touch its files.)
 #
 # It changes the machine's own apache2 for the time of the test: ports.conf
 # (Listen 127.0.0.1:PORT instead of Listen 80), a site, mod_info.  Everything
@@ -63,6 +67,14 @@ run() {
         printf '%s\n' "$out" | tail -n 25 | sed 's/^/      | /'
         return 1
     fi
+}
+# make_to FILE ARGUMENTS...: make -f Makefile.apxs ARGUMENTS in the tree, its
+# output both shown (to run, which keeps it for a failure) and kept in FILE.
+make_to() {
+    local file=$1
+    shift
+    make -C "$top" --no-print-directory -f Makefile.apxs "$@" 2>&1 | tee "$file"
+    return "${PIPESTATUS[0]}"
 }
 # expect DESCRIPTION ACTUAL EXPECTED
 expect() {
@@ -334,6 +346,13 @@ if run "dpkg-buildpackage -us -uc -b builds libapache2-mod-cors" "$top/packaging
         stop_apache
         unconfigure_server
 
+        make_to "$tmp/uninstall.out" uninstall >/dev/null
+        expect "make uninstall refuses while the package is installed (make's status 2, apt-get named)" \
+            "$? $(grep -c 'apt-get remove libapache2-mod-cors' "$tmp/uninstall.out")" "2 1"
+        expect "make uninstall left the package's files and mods-enabled/cors.* alone" \
+            "$(ls $moddir/mod_cors.so $avail/cors.load $avail/cors.conf $enabled/cors.load \
+                  $enabled/cors.conf 2>/dev/null | wc -l)" 5
+
         run "apt-get remove libapache2-mod-cors" apt_get remove libapache2-mod-cors
         expect "remove: a2dismod (prerm) took mods-enabled/cors.* away" "$(ls $enabled/cors.* 2>/dev/null)" ""
         expect "remove: mod_cors.so is gone, cors.load and cors.conf (conffiles) stay" \
@@ -352,11 +371,22 @@ echo "=== deb-test: the package took $((SECONDS - t0)) s"
 
 t1=$SECONDS
 echo "=== deb-test: make -f Makefile.apxs install + a2enmod cors"
-if run "make -f Makefile.apxs install" make -C "$top" -f Makefile.apxs install; then
+# systemctl only where systemd runs: in a container it may be installed but useless.
+if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
+    restart="systemctl restart apache2"
+else
+    restart="apache2ctl graceful"
+fi
+if run "make -f Makefile.apxs install" make_to "$tmp/install.out" install; then
     expect "make install: mod_cors.so, cors.load and cors.conf are installed" \
         "$(ls $moddir/mod_cors.so $avail/cors.load $avail/cors.conf 2>/dev/null | wc -l)" 3
     expect "make install: cors.conf is packaging/cors.conf" \
         "$(cmp -s "$top/packaging/cors.conf" $avail/cors.conf && echo same)" same
+    expect "make install: no libtool warning (dlname not found)" \
+        "$(grep -ci 'warning' "$tmp/install.out")" 0
+    expect "make install: the hint to enable mod_cors fits this machine" \
+        "$(sed -n 's/^ *\(a2enmod cors .*\)/\1/p' "$tmp/install.out")" \
+        "a2enmod cors && apache2ctl configtest && $restart"
     run "a2enmod cors" a2enmod cors
     if run "a site from conf-examples/json-api-credentials.conf, mod_info, Listen 127.0.0.1:$port" \
            configure_server; then
@@ -364,10 +394,30 @@ if run "make -f Makefile.apxs install" make -C "$top" -f Makefile.apxs install; 
     fi
     stop_apache
     unconfigure_server
-    run "a2dismod cors" a2dismod -q -p cors
-    rm -f $moddir/mod_cors.so $avail/cors.load $avail/cors.conf
+
+    echo "=== deb-test: make -f Makefile.apxs uninstall"
+    printf '# edited by deb-test\n' >>$avail/cors.conf
+    if run "make uninstall (mod_cors enabled, cors.conf edited)" make_to "$tmp/uninstall.out" uninstall; then
+        expect "make uninstall: a2dismod took mods-enabled/cors.* away" "$(ls $enabled/cors.* 2>/dev/null)" ""
+        expect "make uninstall: a2enmod's state for cors is gone from /var/lib/apache2" \
+            "$(find /var/lib/apache2 -name cors)" ""
+        expect "make uninstall: mod_cors.so and cors.load are gone, the edited cors.conf stays" \
+            "$(ls $moddir/mod_cors.so $avail/cors.* 2>/dev/null | tr '\n' ' ')" "$avail/cors.conf "
+        expect "make uninstall: says it kept cors.conf" \
+            "$(grep -c "^kept $avail/cors.conf" "$tmp/uninstall.out")" 1
+        expect "make uninstall: the hint to restart fits this machine" \
+            "$(sed -n 's/^ *\(apache2ctl configtest .*\)/\1/p' "$tmp/uninstall.out")" \
+            "apache2ctl configtest && $restart"
+    fi
+    if run "make uninstall FORCE=1" make_to "$tmp/uninstall.out" uninstall FORCE=1; then
+        expect "make uninstall FORCE=1: the edited cors.conf is gone" "$(ls $avail/cors.* 2>/dev/null)" ""
+    fi
+    if run "make uninstall once more" make_to "$tmp/uninstall.out" uninstall; then
+        expect "make uninstall once more: nothing to remove" \
+            "$(cat "$tmp/uninstall.out")" "mod_cors was not installed: nothing to remove"
+    fi
 fi
-echo "=== deb-test: make install took $((SECONDS - t1)) s"
+echo "=== deb-test: make install and uninstall took $((SECONDS - t1)) s"
 
 # ---------------------------------------------------------------------------
 # Whatever happened above: the machine as it was.

@@ -15,7 +15,7 @@
  * mod_cors's own calls change: APR's functions (apr_pstrcat, tables,
  * hashes) keep their pools.
  *
- * Used by fuzz/fuzz.h, and by sanitize/run.sh with gcc -include.
+ * Used by fuzz/fuzz.h, and by fuzz/sanitize/run.sh with gcc -include.
  */
 
 #ifndef MOD_CORS_POOL_SHIM_H

@@ -1,11 +1,11 @@
 #!/bin/bash
-# The mod_cors soak (soak/README.md): wrk drives allowed, denied, malformed and preflight
-# requests (soak/soak.lua) at an httpd of its own, with mpm_event, the given mod_cors.so
+# The mod_cors soak (bench/soak/README.md): wrk drives allowed, denied, malformed and preflight
+# requests (bench/soak/soak.lua) at an httpd of its own, with mpm_event, the given mod_cors.so
 # and a CORSAllowOriginFile of 10,000 origin rules, and checks that there were no socket
 # errors, no 5xx, no wrong CORS answer, no crashed child, and that the resident memory of
 # the worker processes stayed flat after the warm-up.
 #
-#   soak/run.sh [path/to/mod_cors.so]      (default .libs/mod_cors.so; make -f Makefile.apxs soak)
+#   bench/soak/run.sh [path/to/mod_cors.so]      (default .libs/mod_cors.so; make -f Makefile.apxs soak)
 #
 # Environment (defaults in brackets):
 #   SOAK_SECONDS      length of the load [120]
@@ -30,7 +30,7 @@ RSS_LIMIT_KB=${SOAK_RSS_LIMIT_KB:-1024}
 APXS=${APXS:-apxs}
 
 here=$(cd "$(dirname "$0")" && pwd)
-module=$(realpath "${1:-$here/../.libs/mod_cors.so}")
+module=$(realpath "${1:-$here/../../.libs/mod_cors.so}")
 [ -f "$module" ] || { echo "$0: no module at $module: build it with make -f Makefile.apxs" >&2; exit 2; }
 for n in "$DURATION" "$CONNECTIONS" "$THREADS" "$WARMUP" "$SAMPLE" "$RSS_LIMIT_KB"; do
     [[ $n =~ ^[0-9]+$ ]] || { echo "$0: SOAK_* values are whole numbers, not '$n'" >&2; exit 2; }
@@ -76,10 +76,10 @@ trap cleanup EXIT
 port=$(perl -MIO::Socket::INET -e \
     'print IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0, Listen => 1)->sockport')
 
-# 10,000 origin rules: 9,990 exact origins and 10 subdomain patterns (soak/soak.lua
+# 10,000 origin rules: 9,990 exact origins and 10 subdomain patterns (bench/soak/soak.lua
 # sends origins from the same formulas).
 {
-    echo "# The soak's origin rules (soak/run.sh): 9,990 exact origins, 10 patterns."
+    echo "# The soak's origin rules (bench/soak/run.sh): 9,990 exact origins, 10 patterns."
     awk 'BEGIN { for (i = 0; i < 9990; i++) printf "https://app%05d.example.com\n", i;
                  for (i = 0; i < 10; i++) printf "https://*.team%d.example.org\n", i }'
 } >"$root/origins.txt"

@@ -1,12 +1,12 @@
 #!/bin/bash
 # Runs the Apache::Test suite (t/) against mod_cors built for a memory checker:
 #
-#   sanitize/run.sh asan [t/TEST arguments]      AddressSanitizer + UndefinedBehaviorSanitizer
-#   sanitize/run.sh valgrind [t/TEST arguments]  Valgrind memcheck, httpd in one process (-X)
+#   fuzz/sanitize/run.sh asan [t/TEST arguments]      AddressSanitizer + UndefinedBehaviorSanitizer
+#   fuzz/sanitize/run.sh valgrind [t/TEST arguments]  Valgrind memcheck, httpd in one process (-X)
 #
 # `make -f Makefile.apxs sanitize` and `make -f Makefile.apxs valgrind` call it.
 # Environment: MPM (default event), APXS (default apxs), KEEP=1 keeps the work directory,
-# LEAKS=1 turns on LeakSanitizer (asan; see sanitize/README.md for what it reports).
+# LEAKS=1 turns on LeakSanitizer (asan; see fuzz/sanitize/README.md for what it reports).
 #
 # It copies the tree into a temporary directory, builds mod_cors.so there (the tree's own
 # .libs/ is left alone), and hands t/run-tests.sh an apxs of its own, which answers like
@@ -26,7 +26,7 @@ case $mode in
 esac
 MPM=${MPM:-event}
 APXS=${APXS:-apxs}
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
 real_apxs=$(command -v "$APXS") || { echo "$0: $APXS not found" >&2; exit 2; }
 real_httpd=$("$real_apxs" -q SBINDIR)/$("$real_apxs" -q TARGET)
 
@@ -46,7 +46,7 @@ includes="-I$("$real_apxs" -q INCLUDEDIR) $(apr-1-config --includes --cppflags) 
 # gcc 12 takes malloc's fresh block, handed to apr_pool_cleanup_register as a
 # const void *, for a read of uninitialised memory: -Wno-maybe-uninitialized.
 cflags="-g -fPIC -shared -fno-omit-frame-pointer -Wall -Wno-maybe-uninitialized
-        -include $top/sanitize/pool_shim.h"
+        -include $top/fuzz/sanitize/pool_shim.h"
 mkdir -p "$work/tree/.libs"
 case $mode in
     asan)
@@ -78,7 +78,7 @@ case " \$* " in
 esac
 exec valgrind --tool=memcheck --error-limit=no --num-callers=40 \\
     --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite \\
-    --suppressions=$top/sanitize/valgrind.supp \\
+    --suppressions=$top/fuzz/sanitize/valgrind.supp \\
     --log-file=$reports/valgrind.%p $real_httpd "\$@"
 EOF
         ;;

@@ -1,8 +1,8 @@
--- wrk script of the mod_cors soak (soak/run.sh): rotates allowed, denied, malformed and
+-- wrk script of the mod_cors soak (bench/soak/run.sh): rotates allowed, denied, malformed and
 -- preflight requests against /api/doc.txt of the soak server, counts the status codes
 -- in response(), and checks each answer's CORS headers.
 --
--- The server (soak/run.sh) allows the 10,000 origins of its CORSAllowOriginFile:
+-- The server (bench/soak/run.sh) allows the 10,000 origins of its CORSAllowOriginFile:
 -- https://appNNNNN.example.com for NNNNN = 00000 .. 09989, and https://*.teamN.example.org
 -- for N = 0 .. 9.  It echoes the request's X-Soak-Kind and Origin in the response (mod_headers),
 -- so that response() knows what each answer is for; preflights answered by mod_cors
@@ -138,7 +138,7 @@ function setup(thread)
    thread:set("thread_id", #threads)
 end
 
--- Machine-readable lines "soak: key value" for soak/run.sh, which prints the summary.
+-- Machine-readable lines "soak: key value" for bench/soak/run.sh, which prints the summary.
 function done(summary, latency, requests_stats)
    local status_counts, total_wrong, examples = {}, 0, {}
    for _, thread in ipairs(threads) do
