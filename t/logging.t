@@ -20,7 +20,7 @@ use Apache::TestRequest ();
 use Time::HiRes ();
 use CorsTest;
 
-plan tests => 109, need_module 'cgid', need_module 'log_config';
+plan tests => 113, need_module 'cgid', need_module 'log_config';
 
 Apache::TestRequest::module('logging');
 
@@ -91,11 +91,11 @@ my @cases = (
      GET => '/logging/cors/echo', Origin => $SELF],
     ['a request from a disallowed origin', 'denied:origin',
      GET => '/logging/cors/echo', Origin => $DISALLOWED],
-    ['a preflight asking for a method not allowed', 'denied:method',
-     OPTIONS => '/logging/cors/echo', Origin => $ALLOWED,
+    ['a preflight asking for a method not allowed, passed through to the CGI script', 'denied:method',
+     OPTIONS => '/logging/cors/passthrough/echo', Origin => $ALLOWED,
      'Access-Control-Request-Method' => 'DELETE'],
-    ['a preflight asking for a header not allowed', 'denied:headers',
-     OPTIONS => '/logging/cors/echo', Origin => $ALLOWED,
+    ['a preflight asking for a header not allowed, passed through to the CGI script', 'denied:headers',
+     OPTIONS => '/logging/cors/passthrough/echo', Origin => $ALLOWED,
      'Access-Control-Request-Method' => 'PUT', 'Access-Control-Request-Headers' => 'X-Not-Allowed'],
     ['a request with a malformed Origin', 'denied:malformed',
      GET => '/logging/cors/echo', Origin => 'not an origin'],
@@ -117,6 +117,19 @@ for my $case (@cases) {
     ok t_cmp($res->code, 204, 'an allowed preflight answered by mod_cors: 204');
     ok t_cmp(logged_result($tag), 'preflight',
              'an allowed preflight answered by mod_cors: %{CORS_RESULT}e logs preflight');
+
+    # SPEC "Preflight": a preflight from an allowed origin whose method or headers are not
+    # allowed is answered like an allowed one, yet CORS_RESULT still says why it was denied.
+    for my $case (['a method not allowed', 'denied:method', 'Access-Control-Request-Method' => 'DELETE'],
+                  ['a header not allowed', 'denied:headers', 'Access-Control-Request-Method' => 'PUT',
+                   'Access-Control-Request-Headers' => 'X-Not-Allowed']) {
+        my ($what, $want, @fields) = @$case;
+        ($res, $tag) = request(OPTIONS => '/logging/cors/echo', Origin => $ALLOWED, @fields);
+        ok t_cmp([$res->code, cgi_sees($res)], [204, 'no CGI output'],
+                 "a preflight asking for $what is answered 204 by mod_cors, not by the CGI script");
+        ok t_cmp(logged_result($tag), $want,
+                 "a preflight asking for $what answered by mod_cors: %{CORS_RESULT}e logs $want");
+    }
 }
 
 # --- "a request without Origin has no CORS_RESULT; a context without CORS has none" ---
@@ -143,10 +156,11 @@ for my $case (['a request without Origin in a CORS-enabled context', GET => '/lo
 my %denials = (
     'denied:origin'    => [[Origin => $DISALLOWED], qr/\Q$DISALLOWED\E/],
     'denied:method'    => [[Origin => $ALLOWED, 'Access-Control-Request-Method' => 'DELETE'],
-                           qr/'DELETE'/],
+                           qr/: method 'DELETE' is not in CORSAllowMethods$/],
+    # The line names the first requested header that is not allowed.
     'denied:headers'   => [[Origin => $ALLOWED, 'Access-Control-Request-Method' => 'PUT',
-                            'Access-Control-Request-Headers' => 'X-Not-Allowed'],
-                           qr/X-Not-Allowed/],
+                            'Access-Control-Request-Headers' => 'X-Requested-With, X-Not-Allowed, X-Second'],
+                           qr/: request header 'X-Not-Allowed' is not in CORSAllowHeaders$/],
     'denied:malformed' => [[Origin => 'not an origin'], qr/'not an origin'/],
 );
 for my $result (sort keys %denials) {
@@ -264,16 +278,20 @@ for my $case (['a control character (\x01)', "https://a\x01b.example", q{'https:
     my ($status, $tag) = raw(OPTIONS => '/logging/cors/info/echo', "Origin: $ALLOWED",
                              "Access-Control-Request-Method: PU\x01T");
     my @lines = cors_lines($tag, 1);
-    ok t_cmp(logged_as($lines[0] // '', q{method 'PU\x01T'}), q{method 'PU\x01T'},
-             'a requested method holding a control character is logged escaped once');
+    ok t_cmp(logged_as($lines[0] // '', q{method 'PU\x01T' is not a method token}),
+             q{method 'PU\x01T' is not a method token},
+             'a requested method holding a control character is logged escaped once, as not a token');
 
+    # Names that are not tokens: the line quotes the whole Access-Control-Request-Headers.
     ($status, $tag) = raw(OPTIONS => '/logging/cors/info/echo', "Origin: $ALLOWED",
                           'Access-Control-Request-Method: PUT',
                           "Access-Control-Request-Headers: X-Quoted\x01, X-\"Q\\\"");
     @lines = cors_lines($tag, 1);
-    ok t_cmp(logged_as($lines[0] // '', q{headers 'X-Quoted\x01, X-"Q\\\\"'},
-                       q{headers 'X-Quoted\x01, X-\"Q\\\\\"'}),
-             q{headers 'X-Quoted\x01, X-"Q\\\\"'},
+    my $holds = ' holds more than 64 names, more than 4 KiB or a name that is not a token';
+    my $form = q{Access-Control-Request-Headers 'X-Quoted\x01, X-"Q\\\\"'} . $holds;
+    ok t_cmp(logged_as($lines[0] // '', $form,
+                       q{Access-Control-Request-Headers 'X-Quoted\x01, X-\"Q\\\\\"'} . $holds),
+             $form,
              'requested header names holding a control character, a quote and a backslash '
              . 'are logged escaped once');
 }

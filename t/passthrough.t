@@ -1,7 +1,11 @@
 # CORSPreflightPassthrough (SPEC.md, "Preflight"): "With CORSPreflightPassthrough On, an
 # allowed preflight is not answered by mod_cors: it proceeds through authentication and
 # handlers, and the response gets the preflight headers above (behind Require
-# valid-user it then gets 401, which browsers treat as a failed preflight)."
+# valid-user it then gets 401, which browsers treat as a failed preflight)."  And: "A
+# preflight from an allowed origin whose method or headers are not allowed is answered like
+# an allowed one (... no Access-Control-Max-Age: nothing is cached) ... Under
+# CORSPreflightPassthrough On it proceeds like an allowed one and its response gets the
+# same headers."
 #
 # t/conf/passthrough.conf.in: /passthrough/ (passthrough On, credentials, Max-Age 600,
 # methods GET POST PUT DELETE, headers Content-Type X-Requested-With, exposes
@@ -16,7 +20,7 @@ use Apache::TestRequest ();
 use MIME::Base64 qw(encode_base64);
 use CorsTest;
 
-plan tests => 157, need_module 'cgid';
+plan tests => 236, need_module 'cgid';
 
 Apache::TestRequest::module('passthrough');
 
@@ -45,9 +49,11 @@ sub count_token {
 }
 
 # Twelve tests: every preflight header of an allowed preflight comes exactly once with
-# its value, and nothing that a preflight must not carry.
+# its value, and nothing that a preflight must not carry.  With $denied (a preflight from
+# the allowed origin whose method or headers are not allowed): the same, without
+# Access-Control-Max-Age.
 sub has_preflight_headers {
-    my ($what, $res) = @_;
+    my ($what, $res, $denied) = @_;
     ok t_cmp(fields($res, 'Access-Control-Allow-Origin'), [$ALLOWED],
              "$what: Access-Control-Allow-Origin is the origin, once");
     ok t_cmp(fields($res, 'Access-Control-Allow-Credentials'), ['true'],
@@ -56,15 +62,21 @@ sub has_preflight_headers {
              "$what: Access-Control-Allow-Methods is the configured list, once");
     ok t_cmp(fields($res, 'Access-Control-Allow-Headers'), ['Content-Type, X-Requested-With'],
              "$what: Access-Control-Allow-Headers is the configured list, once");
-    ok t_cmp(fields($res, 'Access-Control-Max-Age'), ['600'], "$what: Access-Control-Max-Age, once");
+    if ($denied) {
+        ok t_cmp(fields($res, 'Access-Control-Max-Age'), [],
+                 "$what: no Access-Control-Max-Age (a denied preflight is not cached)");
+    }
+    else {
+        ok t_cmp(fields($res, 'Access-Control-Max-Age'), ['600'], "$what: Access-Control-Max-Age, once");
+    }
     ok t_cmp(fields($res, 'Access-Control-Expose-Headers'), [],
              "$what: no Access-Control-Expose-Headers on a preflight");
     ok t_cmp(fields($res, 'Access-Control-Allow-Private-Network'), [],
              "$what: no Access-Control-Allow-Private-Network (CORSAllowPrivateNetwork is Off)");
     ok t_cmp(access_control_names($res),
              [sort map { lc } qw(Access-Control-Allow-Origin Access-Control-Allow-Credentials
-                                 Access-Control-Allow-Methods Access-Control-Allow-Headers
-                                 Access-Control-Max-Age)],
+                                 Access-Control-Allow-Methods Access-Control-Allow-Headers),
+                          ($denied ? () : 'Access-Control-Max-Age')],
              "$what: no other Access-Control-* header");
     ok t_cmp(count_token($res, 'origin'), 1, "$what: Vary names Origin once");
     ok t_cmp(count_token($res, 'access-control-request-method'), 1,
@@ -133,12 +145,42 @@ $res = preflight('/passthrough/private/app', fields => [Authorization => $ALICE]
 answered_by_app('an allowed preflight with valid credentials behind Require valid-user', $res, 200);
 has_preflight_headers('an allowed preflight with valid credentials behind Require valid-user', $res);
 
-# --- "A denied preflight gets no CORS headers and proceeds as an ordinary OPTIONS
-#     request" ---
+# --- "A preflight from an allowed origin whose method or headers are not allowed ...
+#     Under CORSPreflightPassthrough On it proceeds like an allowed one and its response
+#     gets the same headers" (no Access-Control-Max-Age) ---
+
+for my $case (['asking for a method not allowed', method => 'PATCH'],
+              ['asking for a header not allowed', headers => 'Content-Type, X-Not-Allowed'],
+              ['asking for a header not allowed, to an application that sends Access-Control-*',
+               headers => 'X-Not-Allowed', path => '/passthrough/open/app?backend-headers']) {
+    my ($what, %opt) = @$case;
+    $res = preflight(delete $opt{path} // '/passthrough/open/app', %opt);
+    answered_by_app("a preflight $what, passed through", $res, 200);
+    has_preflight_headers("a preflight $what, passed through", $res, 'denied');
+}
+
+# --- and with CORSPreflightPassthrough Off, mod_cors answers it itself ---
+
+for my $case (['asking for a method not allowed', method => 'PATCH'],
+              ['asking for a header not allowed', headers => 'X-Not-Allowed']) {
+    my ($what, %opt) = @$case;
+    $res = preflight('/passthrough/answered/app', %opt);
+    ok t_cmp($res->code, 204, "CORSPreflightPassthrough Off, a preflight $what: mod_cors answers it, 204");
+    ok t_cmp(fields($res, 'X-Handler'), [],
+             "CORSPreflightPassthrough Off, a preflight $what: the application does not run");
+    ok t_cmp($res->content, '', "CORSPreflightPassthrough Off, a preflight $what: no body");
+    has_preflight_headers("CORSPreflightPassthrough Off, a preflight $what", $res, 'denied');
+}
+
+# --- "Any other denied preflight (origin not allowed, malformed) gets no CORS headers and
+#     proceeds as an ordinary OPTIONS request"; so does one whose method is not a token or
+#     whose header list holds a name that is not a token ---
 
 for my $case (['from a disallowed origin', origin => 'https://evil.example.net'],
-              ['asking for a method not allowed', method => 'PATCH'],
-              ['asking for a header not allowed', headers => 'X-Not-Allowed'],
+              ['asking for a method that is not a token', method => 'PUT/1'],
+              ['asking for a header name that is not a token', headers => 'Content-Type, X(Evil)'],
+              ['asking for a method that is not a token, where passthrough is Off',
+               method => 'PUT/1', path => '/passthrough/answered/app'],
               ['from a disallowed origin, to an application that sends Access-Control-*',
                origin => 'https://evil.example.net', path => '/passthrough/open/app?backend-headers']) {
     my ($what, %opt) = @$case;

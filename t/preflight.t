@@ -9,7 +9,7 @@ use CorsTest qw(:DEFAULT base_url hostport);
 use IO::Socket::INET ();
 use MIME::Base64 qw(encode_base64);
 
-plan tests => 148, need_module qw(proxy proxy_http headers auth_basic authn_file authz_user);
+plan tests => 192, need_module qw(proxy proxy_http headers auth_basic authn_file authz_user);
 
 my $ORIGIN = 'https://app.example.com';
 my $VARY   = ['origin', 'access-control-request-method', 'access-control-request-headers'];
@@ -47,8 +47,9 @@ sub preflight_vary_counts {
     return [map { $count{$_} || 0 } @$VARY];
 }
 
-# A denied preflight carries no CORS headers and is answered as the same OPTIONS without
-# Origin: same status, same Allow.  Three tests.
+# A preflight denied for its origin, for a method that is not a token or for a header list
+# past the limits (64 names, 4 KiB, a name that is not a token) carries no CORS headers and
+# is answered as the same OPTIONS without Origin: same status, same Allow.  Three tests.
 sub ok_denied_as_plain_options {
     my ($res, $path, $why) = @_;
     my $plain = plain_options($path);
@@ -56,6 +57,33 @@ sub ok_denied_as_plain_options {
     ok t_cmp($res->code, $plain->code, "$why: the status of an ordinary OPTIONS");
     ok t_cmp(fields($res, 'Allow'), fields($plain, 'Allow'),
              "$why: the Allow header of an ordinary OPTIONS");
+}
+
+# Every Access-Control-* field of the response, as "name: value" (name lower-cased), sorted.
+sub access_control_fields {
+    my ($res) = @_;
+    my @fields;
+    $res->headers->scan(sub { push @fields, lc($_[0]) . ": $_[1]" if $_[0] =~ /^Access-Control-/i });
+    return [sort @fields];
+}
+
+# "A preflight from an allowed origin whose method or headers are not allowed is answered
+# like an allowed one (same status, Access-Control-Allow-Origin, -Credentials, the
+# configured -Methods and -Headers lists, Vary) ... (no Access-Control-Max-Age: nothing is
+# cached)": answered by mod_cors before the handler, with exactly the Access-Control-*
+# fields in %want (name => value).  Five tests.
+sub ok_denied_answered {
+    my ($res, $why, %want) = @_;
+    ok t_cmp($res->code, 204, "$why: answered by mod_cors like an allowed preflight, 204");
+    ok t_cmp(access_control_fields($res), [sort map { lc($_) . ": $want{$_}" } keys %want],
+             "$why: exactly the origin, credentials and configured lists, once each, "
+             . 'and no Access-Control-Max-Age');
+    ok t_cmp(preflight_vary_counts($res), [1, 1, 1],
+             "$why: Vary names Origin, Access-Control-Request-Method, "
+             . 'Access-Control-Request-Headers once each');
+    ok t_cmp(fields($res, 'Allow'), [],
+             "$why: answered before the handler (no Allow from httpd\'s OPTIONS handler)");
+    ok t_cmp([$res->content, fields($res, 'Content-Type')], ['', []], "$why: no body, no Content-Type");
 }
 
 # Sends $text (a request with Connection: close) and reads until the server closes:
@@ -244,8 +272,12 @@ EOR
     $res = plain_options($path);
     ok t_cmp($res->code, 401, 'an OPTIONS without Origin there gets 401');
     $res = preflight($path, 'DELETE');
-    ok t_cmp($res->code, 401, 'a denied preflight there goes through authentication: 401');
-    ok t_cmp(access_control_names($res), [], 'the denied preflight\'s 401 has no Access-Control-* header');
+    ok_denied_answered($res, 'a preflight for a method not allowed, behind authentication',
+                       'Access-Control-Allow-Origin' => $ORIGIN,
+                       'Access-Control-Allow-Credentials' => 'true',
+                       'Access-Control-Allow-Methods' => 'GET, PUT');
+    ok t_cmp(fields($res, 'WWW-Authenticate'), [],
+             'a preflight for a method not allowed is answered before authentication: no WWW-Authenticate');
 }
 
 # "... and before any handler": mod_proxy answers OPTIONS itself, from its backend.
@@ -263,9 +295,17 @@ EOR
              'the proxied location\'s preflight answer carries its Access-Control-Allow-Methods');
 
     $res = preflight($path, 'DELETE');
+    ok t_cmp(fields($res, 'X-Preflight-Backend'), [],
+             'a preflight for a method not allowed is answered before the handler: the backend is not asked');
+    ok_denied_answered($res, 'a preflight for a method not allowed to a proxied location',
+                       'Access-Control-Allow-Origin' => $ORIGIN,
+                       'Access-Control-Allow-Methods' => 'GET, PUT');
+
+    $res = cors_request(OPTIONS => $path, Origin => 'https://evil.example.com',
+                        'Access-Control-Request-Method' => 'PUT');
     ok t_cmp(fields($res, 'X-Preflight-Backend'), ['reached'],
-             'a denied preflight proceeds to the handler');
-    ok_denied_as_plain_options($res, $path, 'a denied preflight to a proxied location');
+             'a preflight from a disallowed origin proceeds to the handler');
+    ok_denied_as_plain_options($res, $path, 'a preflight from a disallowed origin to a proxied location');
 
     # "An OPTIONS without Access-Control-Request-Method is an actual request."
     $res = cors_request(OPTIONS => $path, Origin => $ORIGIN);
@@ -311,19 +351,38 @@ EOR
 }
 
 #
-# "A denied preflight gets no CORS headers and proceeds as an ordinary OPTIONS request"
+# "Any other denied preflight (origin not allowed, malformed) gets no CORS headers and
+# proceeds as an ordinary OPTIONS request"; so does one whose requested method is not a
+# method token.
 #
+my %FULL = ('Access-Control-Allow-Origin' => $ORIGIN, 'Access-Control-Allow-Credentials' => 'true',
+            'Access-Control-Allow-Methods' => 'GET, PUT, DELETE',
+            'Access-Control-Allow-Headers' => 'X-Requested-With, Content-Type, X-A, X-B');
 {
     my $res = cors_request(OPTIONS => '/preflight/full/doc.txt', Origin => 'https://evil.example.com',
                            'Access-Control-Request-Method' => 'PUT');
     ok_denied_as_plain_options($res, '/preflight/full/doc.txt', 'a preflight from a disallowed origin');
 
+    $res = preflight('/preflight/full/doc.txt', 'PUT/1');
+    ok_denied_as_plain_options($res, '/preflight/full/doc.txt', 'a requested method that is not a token');
+
+    # ... while a method that is a token but not allowed gets the configured lists.
     $res = preflight('/preflight/default/doc.txt', 'PUT');
-    ok_denied_as_plain_options($res, '/preflight/default/doc.txt',
-                               'PUT without CORSAllowMethods (default GET HEAD POST)');
+    ok_denied_answered($res, 'PUT without CORSAllowMethods (default GET HEAD POST)',
+                       'Access-Control-Allow-Origin' => $ORIGIN,
+                       'Access-Control-Allow-Methods' => 'GET, HEAD, POST');
 
     $res = preflight('/preflight/full/doc.txt', 'PATCH');
-    ok_denied_as_plain_options($res, '/preflight/full/doc.txt', 'an unlisted method');
+    ok_denied_answered($res, 'an unlisted method, with credentials and CORSMaxAge', %FULL);
+
+    # "the method is checked first": an unlisted method with an unlisted header.
+    $res = preflight('/preflight/full/doc.txt', 'PATCH', 'Access-Control-Request-Headers' => 'x-unlisted');
+    ok_denied_answered($res, 'an unlisted method and an unlisted header', %FULL);
+
+    # CORSAllowOrigin * (no credentials): answered *, with the configured methods.
+    $res = preflight('/preflight/wildcard/doc.txt', 'DELETE');
+    ok_denied_answered($res, 'CORSAllowOrigin *, an unlisted method',
+                       'Access-Control-Allow-Origin' => '*', 'Access-Control-Allow-Methods' => 'PUT');
 }
 
 #
@@ -343,10 +402,12 @@ EOR
              'PATCH allowed: Access-Control-Allow-Methods once');
 
     $res = preflight($path, 'patch');
-    ok_denied_as_plain_options($res, $path, 'patch requested, PATCH listed (case-sensitive)');
+    ok_denied_answered($res, 'patch requested, PATCH listed (case-sensitive)',
+                       'Access-Control-Allow-Origin' => $ORIGIN, 'Access-Control-Allow-Methods' => 'PUT, PATCH');
 
     $res = preflight($path, 'Delete');
-    ok_denied_as_plain_options($res, $path, 'Delete requested, not listed');
+    ok_denied_answered($res, 'Delete requested, not listed',
+                       'Access-Control-Allow-Origin' => $ORIGIN, 'Access-Control-Allow-Methods' => 'PUT, PATCH');
 }
 
 # "GET, HEAD and POST are always allowed in a preflight (Fetch never needs them listed)."
@@ -358,7 +419,8 @@ for my $method (qw(GET HEAD POST post)) {
 }
 {
     my $res = preflight('/preflight/put-only/doc.txt', 'DELETE');
-    ok_denied_as_plain_options($res, '/preflight/put-only/doc.txt', 'CORSAllowMethods PUT, DELETE requested');
+    ok_denied_answered($res, 'CORSAllowMethods PUT, DELETE requested',
+                       'Access-Control-Allow-Origin' => $ORIGIN, 'Access-Control-Allow-Methods' => 'PUT');
 }
 
 # "*: any method; with credentials the response names the requested method"
@@ -413,17 +475,23 @@ EOR
              'three Access-Control-Request-Headers lines: Access-Control-Allow-Origin once');
 
     $res = preflight($path, 'PUT', 'Access-Control-Request-Headers' => 'x-a, x-unlisted');
-    ok_denied_as_plain_options($res, $path, 'one requested header not listed');
+    ok_denied_answered($res, 'one requested header not listed', %FULL);
 
     $res = preflight($path, 'PUT', 'Access-Control-Request-Headers' => ['x-a', 'x-unlisted']);
-    ok_denied_as_plain_options($res, $path, 'an unlisted header in a second field');
+    ok_denied_answered($res, 'an unlisted header in a second field', %FULL);
 
+    # Nothing configured: no Access-Control-Allow-Headers, though a header was requested.
     $res = preflight('/preflight/default/doc.txt', 'GET', 'Access-Control-Request-Headers' => 'x-a');
-    ok_denied_as_plain_options($res, '/preflight/default/doc.txt',
-                               'a requested header where CORSAllowHeaders is not set');
+    ok_denied_answered($res, 'a requested header where CORSAllowHeaders is not set',
+                       'Access-Control-Allow-Origin' => $ORIGIN,
+                       'Access-Control-Allow-Methods' => 'GET, HEAD, POST');
 
     $res = preflight($path, 'PUT', 'Access-Control-Request-Headers' => 'authorization');
-    ok_denied_as_plain_options($res, $path, 'Authorization requested but not listed');
+    ok_denied_answered($res, 'Authorization requested but not listed', %FULL);
+
+    # A header name that is not a token: no CORS headers, an ordinary OPTIONS.
+    $res = preflight($path, 'PUT', 'Access-Control-Request-Headers' => 'x-a, x(b)');
+    ok_denied_as_plain_options($res, $path, 'a requested header name that is not a token');
 }
 
 # "*: any requested header; the response then lists exactly the requested names (so
@@ -445,7 +513,8 @@ EOR
              'CORSAllowHeaders *, nothing requested: no Access-Control-Allow-Headers');
 }
 
-# "more than 64 names, or a value over 4 KiB, is denied, reason headers"
+# "more than 64 names, or a value over 4 KiB, is denied, reason headers" ... "Past the limits
+# above (64 names, 4 KiB) it gets no CORS headers."
 {
     my $path = '/preflight/any-header/doc.txt';
     my $list = join ', ', map { "x-h$_" } 1 .. 64;

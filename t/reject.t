@@ -1,7 +1,10 @@
 # CORSRejectDisallowed (SPEC.md, "Rejecting"): with On, a cross-origin request from a
 # disallowed or malformed origin, and a denied preflight, are answered 403 before
 # authentication and before any handler; same-origin requests and requests without
-# Origin are never rejected.  With Off, the default, denied requests proceed.
+# Origin are never rejected.  With Off, the default, denied requests proceed, except a
+# preflight from an allowed origin whose method or headers are not allowed, which mod_cors
+# answers with the configured lists (SPEC "Preflight"); with On that one gets the 403 too,
+# without Access-Control-* fields.
 #
 # t/conf/reject.conf.in: /reject/on/ (On), /reject/on/private/ (On, Require valid-user),
 # /reject/on/off/ (Off again), /reject/default/ (not set).  Allowed: the origin
@@ -15,7 +18,7 @@ use Apache::TestRequest ();
 use MIME::Base64 qw(encode_base64);
 use CorsTest;
 
-plan tests => 142, need_module 'cgid';
+plan tests => 150, need_module 'cgid';
 
 Apache::TestRequest::module('reject');
 
@@ -49,7 +52,7 @@ sub access_control_names {
 }
 
 # Five tests: 403, the handler did not run and its header is absent, no
-# Access-Control-* field, Vary names Origin exactly once.
+# Access-Control-* field, Vary is Origin alone, once (no preflight tokens either).
 sub is_rejected {
     my ($what, $res, $ran) = @_;
     ok t_cmp($res->code, 403, "$what: answered 403");
@@ -57,8 +60,7 @@ sub is_rejected {
     ok t_cmp($res->header('X-Reject-Handler'), undef,
              "$what: the response is not the handler's");
     ok t_cmp(access_control_names($res), [], "$what: the 403 carries no Access-Control-* header");
-    ok t_cmp([grep { $_ eq 'origin' } vary_tokens($res)], ['origin'],
-             "$what: the 403 carries Vary: Origin, once");
+    ok t_cmp([vary_tokens($res)], ['origin'], "$what: the 403 carries Vary: Origin alone, once");
 }
 
 # Three tests: the handler ran and answered 200.
@@ -122,9 +124,9 @@ is_rejected('a preflight asking for a header not allowed',
             preflight('on', $ALLOWED, 'PUT', 'Access-Control-Request-Headers' => 'X-Not-Allowed'));
 is_rejected('a preflight with a malformed Origin', preflight('on', 'garbage', 'PUT'));
 ($res, $ran) = preflight('on/private', $ALLOWED, 'DELETE');
-is_rejected('a denied preflight behind Require valid-user', $res, $ran);
+is_rejected('a preflight asking for a method not allowed behind Require valid-user', $res, $ran);
 ok t_cmp($res->header('WWW-Authenticate'), undef,
-         'a denied preflight behind Require valid-user: no authentication challenge');
+         'a preflight asking for a method not allowed behind Require valid-user: no authentication challenge');
 
 # --- allowed origins proceed normally ---
 
@@ -204,9 +206,22 @@ for my $case (['default', 'CORSRejectDisallowed not set'], ['on/off', 'CORSRejec
     ($res, $ran) = request(GET => $dir, Origin => 'garbage');
     proceeds("$where: a GET with a malformed Origin", $res, $ran);
 
-    ($res, $ran) = preflight($dir, $ALLOWED, 'DELETE');
-    proceeds("$where: a denied preflight proceeds as an ordinary OPTIONS", $res, $ran);
-    ok t_cmp(access_control_names($res), [], "$where: a denied preflight gets no Access-Control-* header");
+    ($res, $ran) = preflight($dir, $DISALLOWED, 'PUT');
+    proceeds("$where: a preflight from a disallowed origin proceeds as an ordinary OPTIONS", $res, $ran);
+    ok t_cmp(access_control_names($res), [],
+             "$where: a preflight from a disallowed origin gets no Access-Control-* header");
+
+    for my $denied (['a method not allowed', 'DELETE'],
+                    ['a header not allowed', 'PUT', 'Access-Control-Request-Headers' => 'X-Not-Allowed']) {
+        my ($what, @args) = @$denied;
+        ($res, $ran) = preflight($dir, $ALLOWED, @args);
+        ok t_cmp([$res->code, $ran ? 'ran' : 'did not run'], [204, 'did not run'],
+                 "$where: a preflight asking for $what is answered 204 by mod_cors, not rejected");
+        ok t_cmp({map { lc($_) => [header_fields($res, $_)] } @{ access_control_names($res) }},
+                 {'access-control-allow-origin' => [$ALLOWED], 'access-control-allow-methods' => ['GET, POST, PUT'],
+                  'access-control-allow-headers' => ['X-Requested-With']},
+                 "$where: a preflight asking for $what gets the origin and the configured lists, once each");
+    }
 
     ($res, $ran) = request(GET => $dir, Origin => $ALLOWED);
     ok t_cmp(allow_origin($res), [$ALLOWED], "$where: an allowed origin still gets its header");
