@@ -324,6 +324,9 @@ class Suite {
                     for (const line of t.console) {
                         console.log(`#   ${engine} console: ${line}`);
                     }
+                    if (!t.facts.consoleHasCorsErrors) {
+                        console.log(`#   ${engine} console: its CORS errors cannot be read (README.md)`);
+                    }
                     for (const l of run.server.apiLog().filter((l) => l.url.startsWith(t.prefix))) {
                         console.log(`#   server: ${l.method} ${l.url} ${l.status} cors=${l.cors}`);
                     }
