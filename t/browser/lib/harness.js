@@ -1,47 +1,22 @@
 'use strict';
-// Runs the scenarios of ../cors.test.js in headless Chromium against the suite's httpd
-// and prints "ok N - title" or "not ok N - title: reason" for each, then
+// Runs the scenarios of ../cors.test.js in each browser engine (./engines.js: Chromium,
+// Firefox, WebKitGTK), one engine after the other, each against an httpd of its own, and
+// prints "ok N - [engine] title" or "not ok N - [engine] title: reason" for each, then
 // "N passed, M failed".
 //
 // Every request is a real fetch() or XMLHttpRequest from a page: nothing is intercepted
-// (Playwright's route() would answer preflights itself) and no header is injected.
+// and no header is injected.
 
 const fs = require('fs');
-const os = require('os');
-const path = require('path');
-const { chromium } = require('playwright-core');
+const { ENGINE_NAMES, FACTS, launch } = require('./engines');
 const { startServer } = require('./server');
-
-const CHROMIUM_ARGS = [
-    '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
-];
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// A scenario that takes longer has failed; past the suite's budget, the scenarios left
-// fail without running (a run takes about 20 s).
+// A scenario that takes longer has failed; past an engine's budget, the scenarios left
+// fail without running (an engine takes 20 to 40 s).
 const SCENARIO_TIMEOUT_MS = 20000;
-const SUITE_BUDGET_MS = 150000;
-
-// A headless Chromium with a fresh profile of its own; extraArgs adds to CHROMIUM_ARGS.
-async function launch(executablePath, extraArgs = []) {
-    const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mod_cors-chromium.'));
-    // Playwright kills the browser when this process exits; then the profile can go.
-    const removeProfile = () => fs.rmSync(userDataDir, { recursive: true, force: true });
-    process.on('exit', removeProfile);
-    const context = await chromium.launchPersistentContext(userDataDir, {
-        executablePath, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs],
-    });
-    return {
-        context,
-        async close() {
-            await context.close();
-            process.removeListener('exit', removeProfile);
-            removeProfile();
-        },
-    };
-}
+const ENGINE_BUDGET_MS = 150000;
 
 // Runs in the page: a fetch, and what the page can see of its answer.
 async function pageFetch({ url, init, read }) {
@@ -81,12 +56,32 @@ function describe(value) {
 
 // What a scenario's function gets: requests from the pages, the server's log, assertions.
 class ScenarioContext {
-    constructor(suite, scenario) {
+    constructor(suite, scenario, run) {
         this.suite = suite;
         this.scenario = scenario;
+        this.run = run;
+        // chromium, firefox or webkit, and what tells it from the others (engines.js).
+        this.engine = run.engine;
+        this.facts = FACTS[run.engine];
         this.prefix = `/s/${scenario.name}/`;
-        this.api = suite.server.origins.api;
-        this.origins = suite.server.origins;
+        this.api = run.server.origins.api;
+        this.origins = run.server.origins;
+        this.server = run.server;
+    }
+
+    // The value this engine expects, where engines legitimately differ:
+    // t.per({ chromium: a, firefox: b, webkit: c }); every engine must be named.
+    per(values) {
+        if (!(this.engine in values)) {
+            throw new Error(`t.per() names no value for ${this.engine}`);
+        }
+        return values[this.engine];
+    }
+
+    // What the engine reported (console errors and warnings; Firefox's CORS errors; for
+    // WebKit what MiniBrowser printed) since the scenario began: strings "type: text".
+    get console() {
+        return this.run.browsers.flatMap((b) => b.console);
     }
 
     url(rest = 'echo') {
@@ -94,18 +89,24 @@ class ScenarioContext {
     }
 
     frame(from) {
-        const frame = this.suite.frames[from || 'page'];
+        const frame = this.run.frames[from || 'page'];
         if (!frame) {
-            throw new Error(`no page "${from}"`);
+            throw new Error(`no page "${from}" in ${this.engine}`);
         }
         return frame;
+    }
+
+    evaluate(from, fn, arg) {
+        const { browser, handle } = this.frame(from);
+        return browser.evaluate(handle, fn, arg);
     }
 
     // fetch(url rest, RequestInit, { from: 'page' | 'localhost' | 'opaque' | 'flagged',
     // read: [response header names the page tries to read] })
     async fetch(rest, init = {}, { from, read = [] } = {}) {
-        const res = await this.frame(from).evaluate(pageFetch,
+        const res = await this.evaluate(from, pageFetch,
             { url: this.url(rest), init, read: ['content-type', ...read] });
+        this.blocked = this.blocked || !res.ok;
         if (res.ok) {
             try { res.json = JSON.parse(res.body); } catch (e) { res.json = null; }
         }
@@ -113,7 +114,8 @@ class ScenarioContext {
     }
 
     async xhr(rest, options, { from } = {}) {
-        const res = await this.frame(from).evaluate(pageXhr, { url: this.url(rest), ...options });
+        const res = await this.evaluate(from, pageXhr, { url: this.url(rest), ...options });
+        this.blocked = this.blocked || !res.ok;
         if (res.ok) {
             try { res.json = JSON.parse(res.body); } catch (e) { res.json = null; }
         }
@@ -124,21 +126,39 @@ class ScenarioContext {
     // the response, so the page may have its answer first: wait until ready(lines)
     // holds (5 s at most), then until the log has not grown for 150 ms.
     async log(ready = () => true) {
-        const mine = () => this.suite.server.apiLog().filter((e) => e.url.startsWith(this.prefix));
+        const mine = () => this.server.apiLog().filter((e) => e.url.startsWith(this.prefix));
         const deadline = Date.now() + 5000;
         while (!ready(mine()) && Date.now() < deadline) {
             await sleep(25);
         }
-        let size = this.suite.server.readLog('api_access_log').length;
+        let size = this.server.readLog('api_access_log').length;
         for (;;) {
             await sleep(150);
-            const now = this.suite.server.readLog('api_access_log').length;
+            const now = this.server.readLog('api_access_log').length;
             if (now === size || Date.now() > deadline + 5000) {
                 break;
             }
             size = now;
         }
         return mine();
+    }
+
+    // The engine reports a blocked request on its console a little after the page saw
+    // the TypeError (Firefox the most): wait for it, so that t.console has it and the
+    // next scenario does not.  At most 1 s; nothing when nothing was blocked.
+    async settleConsole() {
+        if (!this.blocked || !this.facts.consoleHasCorsErrors) {
+            return;
+        }
+        const deadline = Date.now() + 1000;
+        while (!this.console.length && Date.now() < deadline) {
+            await sleep(20);
+        }
+        let count = -1;
+        while (count !== this.console.length && Date.now() < deadline) {
+            count = this.console.length;
+            await sleep(100);
+        }
     }
 
     fail(message) {
@@ -159,14 +179,14 @@ class ScenarioContext {
         this.equal(res.status, status, 'status');
     }
 
-    // The browser refused the response: fetch() rejects with a TypeError (an
-    // XMLHttpRequest reports a network error).
+    // The browser refused the response: fetch() rejects with the engine's TypeError
+    // (facts.blockedError; an XMLHttpRequest reports a network error).
     isBlocked(res) {
         if (res.ok) {
             this.fail(`expected the browser to block the response, the page read status ${res.status}`);
         }
-        if (!/^(TypeError|XMLHttpRequest)/.test(res.error)) {
-            this.fail(`expected a TypeError, got ${res.error}`);
+        if (!this.facts.blockedError.test(res.error) && !/^XMLHttpRequest/.test(res.error)) {
+            this.fail(`expected ${this.facts.blockedError}, got ${res.error}`);
         }
     }
 
@@ -199,7 +219,10 @@ class Suite {
         this.scenarios = [];
     }
 
-    // scenario(title, { name, conf, extra, browser }, async (t) => { ... })
+    // scenario(title, { name, conf, extra, files, browser, skip }, async (t) => { ... })
+    // browser: 'flagged' for the scenarios that need Chromium's
+    // CorsNonWildcardRequestHeadersSupport (from: 'flagged').  skip: { engine: 'why' }
+    // leaves the scenario out in that engine; the reason is printed with it.
     scenario(title, options, fn) {
         if (!/^[a-z0-9-]+$/.test(options.name)) {
             throw new Error(`scenario name "${options.name}" must be [a-z0-9-]+`);
@@ -207,122 +230,177 @@ class Suite {
         if (this.scenarios.some((s) => s.name === options.name)) {
             throw new Error(`scenario name "${options.name}" is used twice`);
         }
+        for (const [engine, why] of Object.entries(options.skip || {})) {
+            if (!ENGINE_NAMES.includes(engine) || typeof why !== 'string' || !why) {
+                throw new Error(`scenario "${options.name}": skip needs an engine and a reason`);
+            }
+        }
         this.scenarios.push({ title, ...options, fn });
     }
 
-    async openFrames(context, flagged) {
-        const { page, pageLocalhost } = this.server.origins;
-        const open = async (url) => {
-            const p = await context.newPage();
-            p.on('console', (msg) => {
-                if (msg.type() === 'error') {
-                    this.console.push(msg.text());
-                }
-            });
-            await p.goto(url);
-            return p;
-        };
-        if (flagged) {
-            this.frames.flagged = (await open(`${page}/page.html`)).mainFrame();
-            return;
-        }
-        this.frames.page = (await open(`${page}/page.html`)).mainFrame();
-        this.frames.localhost = (await open(`${pageLocalhost}/page.html`)).mainFrame();
-        const sandboxed = await open(`${page}/sandboxed.html`);
-        const opaque = sandboxed.frames().find((f) => f !== sandboxed.mainFrame());
-        this.frames.opaque = opaque;
-        const origin = await opaque.evaluate(() => self.origin);
+    // The pages of one engine: the page origin, the localhost one, a sandboxed frame for
+    // "null"; in Chromium a second browser for the 'flagged' scenarios.  Firefox and
+    // WebKit have no such flag: their 'flagged' page is their ordinary one, and the
+    // scenarios say what each engine does there.
+    async openFrames(run, scenarios) {
+        const { page, pageLocalhost } = run.server.origins;
+        const browser = await launch(run.engine);
+        run.browsers.push(browser);
+        run.version = browser.version;
+        const open = async (url, options) => ({ browser, handle: await browser.open(url, options) });
+        run.frames.page = await open(`${page}/page.html`);
+        run.frames.localhost = await open(`${pageLocalhost}/page.html`);
+        run.frames.opaque = await open(`${page}/sandboxed.html`, { frame: 'iframe#opaque' });
+        const origin = await browser.evaluate(run.frames.opaque.handle, () => self.origin);
         if (origin !== 'null') {
             throw new Error(`the sandboxed frame's origin is ${origin}, not null`);
         }
+        run.frames.flagged = run.frames.page;
+        if (run.engine === 'chromium' && scenarios.some((s) => s.browser === 'flagged')) {
+            // Chromium lets "Access-Control-Allow-Headers: *" cover Authorization
+            // unless this feature is on; the Fetch standard says it never does.
+            const flagged = await launch('chromium',
+                { extraArgs: ['--enable-features=CorsNonWildcardRequestHeadersSupport'] });
+            run.browsers.push(flagged);
+            run.frames.flagged = { browser: flagged, handle: await flagged.open(`${page}/page.html`) };
+        }
     }
 
-    async run({ httpd, modCorsSo, chromiumPath, only }) {
-        let scenarios = this.scenarios;
-        if (only) {
-            scenarios = scenarios.filter((s) => s.name.includes(only));
-        }
+    // Runs the scenarios in one engine; number() gives each its "ok N".  Returns the
+    // counts and appends to results.
+    async runEngine(engine, scenarios, { httpd, modCorsSo }, number, results) {
         const started = Date.now();
-        let passed = 0;
-        let failed = 0;
-        const browsers = [];
-        this.frames = {};
-        this.console = [];
-        this.server = await startServer({ httpd, modCorsSo, scenarios });
+        const counts = { passed: 0, failed: 0, skipped: 0 };
+        const run = { engine, browsers: [], frames: {}, server: null, version: '' };
         try {
-            const main = await launch(chromiumPath);
-            browsers.push(main);
-            await this.openFrames(main.context, false);
-            if (scenarios.some((s) => s.browser === 'flagged')) {
-                // Chromium lets "Access-Control-Allow-Headers: *" cover Authorization
-                // unless this feature is on; the Fetch standard says it never does.
-                const flagged = await launch(chromiumPath,
-                    ['--enable-features=CorsNonWildcardRequestHeadersSupport']);
-                browsers.push(flagged);
-                await this.openFrames(flagged.context, true);
-            }
-
-            for (const [i, s] of scenarios.entries()) {
-                if (Date.now() - started > SUITE_BUDGET_MS) {
-                    failed++;
-                    console.log(`not ok ${i + 1} - ${s.title}: not run, the suite took over ${SUITE_BUDGET_MS / 1000} s`);
+            run.server = await startServer({ httpd, modCorsSo, scenarios });
+        } catch (e) {
+            counts.failed++;
+            console.log(`not ok ${number()} - [${engine}] the suite's httpd did not start: ${e.message}`);
+            return counts;
+        }
+        try {
+            await this.openFrames(run, scenarios);
+            for (const s of scenarios) {
+                const n = number();
+                const label = `[${engine}] ${s.title}`;
+                const why = s.skip && s.skip[engine];
+                if (why) {
+                    counts.skipped++;
+                    console.log(`ok ${n} - ${label} # SKIP ${why}`);
+                    results.push({ engine, name: s.name, title: s.title, status: 'skipped', reason: why });
                     continue;
                 }
-                const t = new ScenarioContext(this, s);
-                this.console = [];
+                if (Date.now() - started > ENGINE_BUDGET_MS) {
+                    counts.failed++;
+                    const reason = `not run, ${engine} took over ${ENGINE_BUDGET_MS / 1000} s`;
+                    console.log(`not ok ${n} - ${label}: ${reason}`);
+                    results.push({ engine, name: s.name, title: s.title, status: 'failed', reason });
+                    continue;
+                }
+                for (const b of run.browsers) {
+                    b.console.length = 0;
+                }
+                const t = new ScenarioContext(this, s, run);
                 const t0 = Date.now();
                 let timer;
+                let status = 'passed';
+                let reason = null;
                 try {
                     await Promise.race([
-                        s.fn(t),
+                        s.fn(t).finally(() => t.settleConsole()),
                         new Promise((resolve, reject) => {
                             timer = setTimeout(() => reject(new Error(
                                 `timed out after ${SCENARIO_TIMEOUT_MS / 1000} s`)), SCENARIO_TIMEOUT_MS);
                         }),
                     ]);
-                    passed++;
-                    console.log(`ok ${i + 1} - ${s.title}`);
+                    counts.passed++;
+                    console.log(`ok ${n} - ${label}`);
                 } catch (e) {
-                    failed++;
-                    const reason = e instanceof AssertionError ? e.message : (e.stack || String(e));
-                    console.log(`not ok ${i + 1} - ${s.title}: ${reason}`);
-                    for (const line of this.console) {
-                        console.log(`#   browser console: ${line}`);
+                    counts.failed++;
+                    status = 'failed';
+                    reason = e instanceof AssertionError ? e.message : (e.stack || String(e));
+                    console.log(`not ok ${n} - ${label}: ${reason}`);
+                    for (const line of t.console) {
+                        console.log(`#   ${engine} console: ${line}`);
                     }
-                    for (const e of this.server.apiLog().filter((e) => e.url.startsWith(t.prefix))) {
-                        console.log(`#   server: ${e.method} ${e.url} ${e.status} cors=${e.cors}`);
+                    if (!t.facts.consoleHasCorsErrors) {
+                        console.log(`#   ${engine} console: its CORS errors cannot be read (README.md)`);
+                    }
+                    for (const l of run.server.apiLog().filter((l) => l.url.startsWith(t.prefix))) {
+                        console.log(`#   server: ${l.method} ${l.url} ${l.status} cors=${l.cors}`);
                     }
                 } finally {
                     clearTimeout(timer);
                 }
+                const ms = Date.now() - t0;
+                results.push({ engine, name: s.name, title: s.title, status, reason, ms, console: [...t.console] });
                 if (process.env.VERBOSE) {
-                    console.log(`#   ${Date.now() - t0} ms`);
+                    console.log(`#   ${ms} ms`);
                 }
             }
         } catch (e) {
-            failed++;
-            console.log(`not ok - the suite stopped: ${e.stack || e}`);
+            counts.failed++;
+            console.log(`not ok ${number()} - [${engine}] the suite stopped: ${e.stack || e}`);
         } finally {
-            for (const b of browsers) {
+            for (const b of run.browsers) {
                 await b.close().catch(() => {});
             }
-            await this.server.stop();
+            await run.server.stop();
         }
-        const errors = this.server.readLog('error_log');
-        if (failed) {
-            console.log(`# server tree kept for inspection: ${this.server.root}`);
-            if (errors.trim()) {
-                console.log('# --- last lines of the error_log ---');
-                for (const line of errors.trim().split('\n').slice(-20)) {
+        if (counts.failed) {
+            console.log(`# ${engine}: server tree kept for inspection: ${run.server.root}`);
+            const errors = run.server.readLog('error_log').trim();
+            if (errors) {
+                console.log(`# --- last lines of ${engine}'s error_log ---`);
+                for (const line of errors.split('\n').slice(-20)) {
                     console.log(`# ${line}`);
                 }
             }
         } else {
-            fs.rmSync(this.server.root, { recursive: true, force: true });
+            fs.rmSync(run.server.root, { recursive: true, force: true });
         }
-        console.log(`# ${scenarios.length} scenarios in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-        console.log(`${passed} passed, ${failed} failed`);
-        return failed === 0;
+        counts.seconds = (Date.now() - started) / 1000;
+        counts.version = run.version;
+        console.log(`# ${engine} (${run.version || 'did not start'}): ${counts.passed} passed, `
+                    + `${counts.failed} failed, ${counts.skipped} skipped in ${counts.seconds.toFixed(1)} s`);
+        return counts;
+    }
+
+    // engines: names from ENGINE_NAMES, run one after the other.  resultsFile: where to
+    // write every result as JSON (console messages included).
+    async run({ httpd, modCorsSo, engines, only, resultsFile }) {
+        let scenarios = this.scenarios;
+        if (only) {
+            scenarios = scenarios.filter((s) => s.name.includes(only));
+        }
+        for (const e of engines) {
+            if (!ENGINE_NAMES.includes(e)) {
+                throw new Error(`unknown engine "${e}" (known: ${ENGINE_NAMES.join(', ')})`);
+            }
+        }
+        const started = Date.now();
+        let n = 0;
+        const results = [];
+        const totals = { passed: 0, failed: 0, skipped: 0 };
+        const lines = [];
+        for (const engine of engines) {
+            const c = await this.runEngine(engine, scenarios, { httpd, modCorsSo }, () => ++n, results);
+            for (const k of Object.keys(totals)) {
+                totals[k] += c[k];
+            }
+            lines.push(`# ${engine}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped, ${c.seconds.toFixed(1)} s (${c.version})`);
+        }
+        if (resultsFile) {
+            fs.writeFileSync(resultsFile, JSON.stringify(results, null, 1) + '\n');
+        }
+        for (const line of lines) {
+            console.log(line);
+        }
+        console.log(`# ${scenarios.length} scenarios in ${engines.join(', ')}: ${totals.skipped} skipped, `
+                    + `${((Date.now() - started) / 1000).toFixed(1)} s`);
+        console.log(`${totals.passed} passed, ${totals.failed} failed`);
+        return totals.failed === 0;
     }
 }
 
