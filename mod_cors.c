@@ -13,13 +13,27 @@
  *   CORSAllowCredentials On
  *
  * Every origin rule, method and header name is parsed and normalised when
- * the configuration is read.  Per request, the header_parser hook (the first
- * hook that sees the merged per-directory configuration, and still before
- * authentication) classifies the request once, answers allowed preflights
- * itself and keeps its decision for the output filter, which writes the
- * response headers on every response: from the handler, from httpd's own
- * error responses (through insert_error_filter) and after internal
- * redirects, where the decision of the URL the client asked for applies.
+ * the configuration is read.  Where each answer is made:
+ *
+ * - header_parser, the first hook that sees the merged per-directory (and
+ *   .htaccess) configuration and still runs before authentication, decides
+ *   once for the request the client sent.  It answers preflights itself
+ *   (DONE, after running insert_filter so that the answer gets the filters
+ *   of every response: mod_headers' "Header always" and mod_cors's own),
+ *   refuses disallowed origins under CORSRejectDisallowed and WebSocket
+ *   handshakes from origins the rules do not allow.
+ * - One output filter, of type AP_FTYPE_CONTENT_SET and inserted after
+ *   mod_headers' (insert_filter, and insert_error_filter for the responses
+ *   httpd makes itself), writes the fields and Vary on every response.  It
+ *   runs before mod_cache's save filter, so a stored response carries the
+ *   answer of its URL's configuration and Vary: Origin wherever that answer
+ *   depends on the Origin.
+ * - A response that a quick handler answers (mod_cache's hits under
+ *   CacheQuickHandler On, served before the per-directory configuration is
+ *   known) is not decided again: it keeps the fields stored with it, which a
+ *   cache replays only to requests with the same Origin.
+ * - Internal redirects, ErrorDocument and DirectoryIndex share the decision
+ *   made for the URL the client asked for.
  */
 
 #include "apr_hash.h"
