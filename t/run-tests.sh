@@ -68,6 +68,12 @@ if [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
     echo "stopping the test server left running (pid $(cat "$pidfile"))" >&2
     kill "$(cat "$pidfile")" || true
 fi
+# Likewise the varnishd of t/varnish.t, which stops it itself unless it was killed outright.
+pidfile=t/logs/varnish/varnishd.pid
+if [ -s "$pidfile" ] && grep -q varnish "/proc/$(cat "$pidfile")/comm" 2>/dev/null; then
+    echo "stopping the varnishd left running by t/varnish.t (pid $(cat "$pidfile"))" >&2
+    kill "$(cat "$pidfile")" || true
+fi
 
 if [ "$status" != 0 ] && [ -s t/logs/error_log ]; then
     echo "--- last 40 lines of t/logs/error_log ---"
