@@ -52,6 +52,9 @@
 #include "util_filter.h"
 #include "ap_regex.h"
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 module AP_MODULE_DECLARE_DATA cors_module;
 
 APLOG_USE_MODULE(cors);
@@ -1030,6 +1033,13 @@ static int cors_is_token(const char *s, apr_size_t len)
     return 1;
 }
 
+static int cors_is_access_control_header(const char *name)
+{
+    /* The first letter rules out most fields without a comparison. */
+    return (name[0] == 'A' || name[0] == 'a')
+           && !ap_cstr_casecmpn(name, "Access-Control-", 15);
+}
+
 /* Fetch normalises these six methods to upper case; every other method is
  * compared byte for byte. */
 static const char *const cors_normalised_methods[] = {
@@ -1160,6 +1170,17 @@ static int cors_in_htaccess(const cmd_parms *cmd)
     return cmd->pool == cmd->temp_pool;
 }
 
+/* Where a start-up warning points: the file and line of the directive. */
+static void cors_warn(cmd_parms *cmd, const char *value, const char *warning)
+{
+    /* No server: a <VirtualHost>'s log level is not known yet. */
+    if (!cors_in_htaccess(cmd)) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, NULL, "%s %s: %s (%s:%d)",
+                     cmd->cmd->name, value, warning, cmd->directive->filename,
+                     cmd->directive->line_num);
+    }
+}
+
 static int cors_set_has_any(const cors_origin_set *set)
 {
     return set && set->any;
@@ -1173,6 +1194,47 @@ static const char *cors_credentials_conflict(cmd_parms *cmd)
                         "too): browsers refuse credentials from a '*' "
                         "answer.  List the origins that may send credentials "
                         "instead of '*'", cmd->cmd->name);
+}
+
+/* An http:// origin other than a loopback one: anyone on the network path
+ * can serve its pages and read what credentials unlock. */
+static int cors_is_plain_http_remote(const char *key)
+{
+    const char *host = key + 7;
+    apr_size_t len;
+
+    if (strncmp(key, "http://", 7)) {
+        return 0;
+    }
+    if (!strncmp(host, "*.", 2)) {
+        host += 2;
+    }
+    if (host[0] == '[') {
+        return strncmp(host, "[::1]", 5) != 0;
+    }
+    len = strcspn(host, ":");
+    if (len && host[len - 1] == '.') {
+        len--;
+    }
+    return !((len == 9 && !memcmp(host, "localhost", 9))
+             || (len > 10 && !memcmp(host + len - 10, ".localhost", 10))
+             || !strncmp(host, "127.", 4));
+}
+
+/* Warns about each http:// origin of a set that credentials now apply to. */
+static void cors_warn_plain_http(cmd_parms *cmd, const cors_origin_set *set)
+{
+    apr_hash_index_t *hi;
+
+    for (hi = set ? apr_hash_first(cmd->temp_pool, set->keys) : NULL; hi;
+         hi = apr_hash_next(hi)) {
+        const char *key = apr_hash_this_key(hi);
+        if (cors_is_plain_http_remote(key)) {
+            cors_warn(cmd, key, "an http:// origin with CORSAllowCredentials "
+                      "On: anyone on the network path can serve pages from "
+                      "it and read what the credentials unlock; use https://");
+        }
+    }
 }
 
 static const char *set_allow_origin(cmd_parms *cmd, void *dconf,
@@ -1192,6 +1254,11 @@ static const char *set_allow_origin(cmd_parms *cmd, void *dconf,
     if (conf->origins->any && conf->credentials == 1) {
         return cors_credentials_conflict(cmd);
     }
+    if (conf->credentials == 1 && !strncmp(value, "http://", 7)) {
+        cors_origin_set *one = cors_origin_set_make(cmd->temp_pool);
+        cors_origin_set_add(cmd->temp_pool, one, value);
+        cors_warn_plain_http(cmd, one);
+    }
     return NULL;
 }
 
@@ -1199,27 +1266,29 @@ static const char *set_allow_origin_regex(cmd_parms *cmd, void *dconf,
                                           const char *value)
 {
     cors_dir_conf *conf = dconf;
-    ap_regex_t check, *re;
-    int rc;
+    pcre2_code *check;
+    int code;
+    PCRE2_SIZE offset;
+    ap_regex_t *re;
 
     /* Checked alone first: "a)|(b" compiles once wrapped below, but
-     * unanchored. */
-    rc = ap_regcomp(&check, value, AP_REG_ICASE);
-    if (rc) {
-        char reason[128];
-        apr_size_t len = ap_regerror(rc, &check, reason, sizeof(reason));
-        if (len > sizeof(reason)) {
-            len = sizeof(reason);   /* the size the whole message needs */
-        }
-        while (len > 0 && (reason[len - 1] == ' ' || reason[len - 1] == '\0')) {
-            reason[--len] = '\0';
+     * unanchored.  PCRE2 itself, for its reason and offset: ap_regcomp
+     * says only "bad argument". */
+    check = pcre2_compile((PCRE2_SPTR)value, PCRE2_ZERO_TERMINATED,
+                          PCRE2_CASELESS, &code, &offset, NULL);
+    if (!check) {
+        PCRE2_UCHAR reason[256];
+        if (pcre2_get_error_message(code, reason, sizeof(reason)) < 0) {
+            apr_cpystrn((char *)reason, "unknown error", sizeof(reason));
         }
         return apr_psprintf(cmd->pool, "%s: '%s' is not a valid regular "
-                            "expression (%s): check its brackets, "
-                            "parentheses and escapes", cmd->cmd->name,
-                            value, reason);
+                            "expression: %s at offset %" APR_SIZE_T_FMT
+                            " ('%s' comes before it): check its brackets, "
+                            "parentheses and escapes", cmd->cmd->name, value,
+                            (const char *)reason, (apr_size_t)offset,
+                            apr_pstrmemdup(cmd->temp_pool, value, offset));
     }
-    ap_regfree(&check);
+    pcre2_code_free(check);
 
     /* Anchored, so that it can never match a longer origin such as
      * https://example.com.evil.net. */
@@ -1329,21 +1398,88 @@ static const char *set_token_list(cmd_parms *cmd, cors_token_list **list,
     return NULL;
 }
 
+static int cors_has_lower(const char *s)
+{
+    for (; *s; s++) {
+        if (*s >= 'a' && *s <= 'z') {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static const char *set_allow_methods(cmd_parms *cmd, void *dconf,
                                      const char *value)
 {
+    if (!ap_cstr_casecmp(value, "CONNECT") || !ap_cstr_casecmp(value, "TRACE")
+        || !ap_cstr_casecmp(value, "TRACK")) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is a method no page can "
+                            "send (Fetch forbids CONNECT, TRACE and TRACK): "
+                            "remove it", cmd->cmd->name, value);
+    }
+    if (cors_normalise_method(value) == value && cors_has_lower(value)) {
+        char *upper = apr_pstrdup(cmd->temp_pool, value);
+        ap_str_toupper(upper);
+        cors_warn(cmd, value, apr_psprintf(cmd->temp_pool, "methods other "
+                  "than DELETE GET HEAD OPTIONS POST PUT are case-sensitive, "
+                  "so a page calling fetch() with method '%s' matches and one "
+                  "writing '%s' does not; write it as your pages do, usually "
+                  "upper-case", value, upper));
+    }
     return set_token_list(cmd, &((cors_dir_conf *)dconf)->methods, value, 1);
+}
+
+/* Fetch's forbidden request-header names: the browser sets them, no script
+ * can, so no preflight ever asks for them. */
+static int cors_is_forbidden_request_header(const char *name)
+{
+    static const char *const forbidden[] = {
+        "Accept-Charset", "Accept-Encoding", "Access-Control-Request-Headers",
+        "Access-Control-Request-Method", "Connection", "Content-Length",
+        "Cookie", "Cookie2", "Date", "DNT", "Expect", "Host", "Keep-Alive",
+        "Origin", "Referer", "Set-Cookie", "TE", "Trailer",
+        "Transfer-Encoding", "Upgrade", "Via", NULL
+    };
+    const char *const *f;
+
+    if (!ap_cstr_casecmpn(name, "Proxy-", 6)
+        || !ap_cstr_casecmpn(name, "Sec-", 4)) {
+        return 1;
+    }
+    for (f = forbidden; *f; f++) {
+        if (!ap_cstr_casecmp(name, *f)) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 static const char *set_allow_headers(cmd_parms *cmd, void *dconf,
                                      const char *value)
 {
+    if (cors_is_forbidden_request_header(value)) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is a header that only the "
+                            "browser sets (one of Fetch's forbidden request "
+                            "headers), so no preflight asks for it: remove it",
+                            cmd->cmd->name, value);
+    }
     return set_token_list(cmd, &((cors_dir_conf *)dconf)->headers, value, 0);
 }
 
 static const char *set_expose_headers(cmd_parms *cmd, void *dconf,
                                       const char *value)
 {
+    if (!ap_cstr_casecmp(value, "Set-Cookie")
+        || !ap_cstr_casecmp(value, "Set-Cookie2")) {
+        return apr_psprintf(cmd->pool, "%s: '%s' can never be exposed: "
+                            "browsers hide it from pages whatever the server "
+                            "says; remove it", cmd->cmd->name, value);
+    }
+    if (cors_is_access_control_header(value)) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is a CORS field, which the "
+                            "browser reads itself and pages never need: "
+                            "remove it", cmd->cmd->name, value);
+    }
     return set_token_list(cmd, &((cors_dir_conf *)dconf)->expose, value, 0);
 }
 
@@ -1356,6 +1492,10 @@ static const char *set_allow_credentials(cmd_parms *cmd, void *dconf,
     if (flag && (cors_set_has_any(conf->origins)
                  || cors_set_has_any(conf->origin_files))) {
         return cors_credentials_conflict(cmd);
+    }
+    if (flag) {
+        cors_warn_plain_http(cmd, conf->origins);
+        cors_warn_plain_http(cmd, conf->origin_files);
     }
     return NULL;
 }
@@ -1374,14 +1514,10 @@ static const char *set_max_age(cmd_parms *cmd, void *dconf, const char *value)
                             "write a whole number from 0 to 2147483647, such "
                             "as 600", cmd->cmd->name, value);
     }
-    if (seconds > 7200 && !cors_in_htaccess(cmd)) {
-        /* No server: a <VirtualHost>'s log level is not known yet. */
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, NULL,
-                     "%s %s: Chromium caps Access-Control-Max-Age at 7200 "
-                     "seconds and Firefox at 86400, so browsers repeat "
-                     "preflights sooner than this says (%s:%d)",
-                     cmd->cmd->name, value, cmd->directive->filename,
-                     cmd->directive->line_num);
+    if (seconds > 7200) {
+        cors_warn(cmd, value, "Chromium caps Access-Control-Max-Age at 7200 "
+                  "seconds, Firefox at 86400 and WebKit (Safari) at 600, so "
+                  "browsers repeat preflights sooner than this says");
     }
     conf->max_age = apr_psprintf(cmd->pool, "%" APR_INT64_T_FMT, seconds);
     return NULL;
@@ -1920,13 +2056,6 @@ static int cors_is_rejected(const cors_decision *d)
     "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
 #define CORS_VARY_PREFLIGHT_PRIVATE_NETWORK \
     CORS_VARY_PREFLIGHT ", Access-Control-Request-Private-Network"
-
-static int cors_is_access_control_header(const char *name)
-{
-    /* The first letter rules out most fields without a comparison. */
-    return (name[0] == 'A' || name[0] == 'a')
-           && !ap_cstr_casecmpn(name, "Access-Control-", 15);
-}
 
 /* Removes every Access-Control-* field, so that mod_cors's are the only ones. */
 static void cors_remove_access_control_headers(apr_table_t *t)

@@ -233,7 +233,8 @@ accepted("CORSAllowOrigin https://a.example\nCORSAllowCredentials On",
          'credentials with a listed origin');
 
 # --- "CORSMaxAge: a non-negative integer, else refused at start-up; above 7200 a
-# --- start-up warning says that Chromium caps it at 7200 and Firefox at 86400."
+# --- start-up warning says that Chromium caps it at 7200, Firefox at 86400 and WebKit
+# --- (Safari) at 600."
 for my $value ('-1', 'abc', '1.5', '10s', '2147483648', '99999999999999999999') {
     refused("CORSMaxAge $value", "CORSMaxAge $value",
             qr/CORSMaxAge: '\Q$value\E' is not a number of seconds/);
@@ -244,7 +245,7 @@ $out = accepted('CORSMaxAge 7200', 'CORSMaxAge 7200');
 ok t_cmp($out, qr/\A(?!.*CORSMaxAge).*Syntax OK/s, 'CORSMaxAge 7200: no warning');
 accepted('CORSMaxAge 2147483647', 'CORSMaxAge 2147483647');
 
-my $cap_warning = qr/\[cors:warn\].*CORSMaxAge 7201: Chromium caps Access-Control-Max-Age at 7200 seconds and Firefox at 86400/;
+my $cap_warning = qr/\[cors:warn\].*CORSMaxAge 7201: Chromium caps Access-Control-Max-Age at 7200 seconds, Firefox at 86400 and WebKit \(Safari\) at 600/;
 for (['', ''], ["<Location /api/>\n", "\n</Location>"], ["<Directory \"\@DIR\@\">\n", "\n</Directory>"],
      ["<VirtualHost 127.0.0.1:8080>\n", "\n</VirtualHost>"]) {
     my ($open, $close) = @$_;

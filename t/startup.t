@@ -1,4 +1,5 @@
-# SPEC "Origin rules": hosts are written as browsers serialise them -- IPv4 as four
+# SPEC "Origin rules" and "Methods, headers, credentials": start-up errors say how to fix.
+# Hosts are written as browsers serialise them -- IPv4 as four
 # decimal octets, IPv6 in its canonical compressed form -- and another spelling, which
 # could never match, is refused with the canonical origin suggested; a comma-separated
 # list is refused with how to write it; a UTF-8 byte-order mark at the start of an
@@ -33,7 +34,7 @@ my @canonical = ('http://[::1]:8080', 'http://[::ffff:7f00:1]', 'http://127.0.0.
                  # upper case is normalised like any host's, so it matches
                  'http://[2001:DB8::1]');
 
-plan tests => 3 * @respelled + 2 * @invalid_ip + @canonical + 12, need_module 'cors';
+plan tests => 3 * @respelled + 2 * @invalid_ip + @canonical + 12 + 47, need_module 'cors';
 
 for (@respelled) {
     my ($written, $canonical) = @$_;
@@ -95,4 +96,62 @@ for my $written (@canonical) {
     ok t_cmp($status, 0, 'an origin whose host ends with a dot is accepted') or t_debug($out);
     ($status, $out) = configtest('CORSAllowOrigin https://app.example.com..');
     ok t_cmp($status, 1, 'a host ending with two dots is refused');
+}
+
+# --- An invalid regex: PCRE's own reason and offset, the pattern as written.
+for (['https://(a|b\.example', 'missing closing parenthesis', 21],
+     ['https://[a-z.example', 'missing terminating ] for character class', 20],
+     ['*.example.com', 'quantifier does not follow a repeatable item', 0],
+     ['https://a\.example)|(https://b\.example', 'unmatched closing parenthesis', 18]) {
+    my ($re, $reason, $offset) = @$_;
+    my ($status, $out) = configtest(qq{CORSAllowOriginRegex "$re"});
+    (my $shown = $re) =~ s/\\/\\\\/g;    # httpd doubles backslashes in what it prints
+    ok t_cmp($status, 1, "regex $re: refused");
+    ok t_cmp($out, qr/CORSAllowOriginRegex: '\Q$shown\E' is not a valid regular expression: \Q$reason\E at offset $offset /,
+             "regex $re: PCRE's reason ($reason) and offset $offset, the pattern as written");
+}
+
+# --- Values no browser can use.
+for my $method (qw(CONNECT TRACE TRACK connect Trace)) {
+    my ($status, $out) = configtest("CORSAllowMethods GET $method");
+    ok t_cmp($status, 1, "CORSAllowMethods $method: refused");
+    ok t_cmp($out, qr/CORSAllowMethods: '$method' is a method no page can send \(Fetch forbids CONNECT, TRACE and TRACK\): remove it/,
+             "CORSAllowMethods $method: the message says why");
+}
+for my $header (qw(Cookie Host Connection Origin Content-Length sec-ch-ua Proxy-Authorization Accept-Encoding)) {
+    my ($status, $out) = configtest("CORSAllowHeaders Content-Type $header");
+    ok t_cmp($status, 1, "CORSAllowHeaders $header: refused");
+    ok t_cmp($out, qr/CORSAllowHeaders: '$header' is a header that only the browser sets \(one of Fetch's forbidden request headers\), so no preflight asks for it: remove it/,
+             "CORSAllowHeaders $header: the message says why");
+}
+for my $header (qw(Set-Cookie set-cookie2 Access-Control-Allow-Origin)) {
+    my ($status, $out) = configtest("CORSExposeHeaders X-Request-Id $header");
+    ok t_cmp($status, 1, "CORSExposeHeaders $header: refused");
+}
+{
+    my ($status, $out) = configtest('CORSAllowHeaders Authorization X-Requested-With Content-Type Accept');
+    ok t_cmp($status, 0, 'CORSAllowHeaders with headers scripts can set: accepted') or t_debug($out);
+}
+
+# --- Warnings: a lower-case custom method, an http:// origin with credentials.
+{
+    my ($status, $out) = configtest('CORSAllowMethods GET patch');
+    ok t_cmp($status, 0, 'CORSAllowMethods patch: accepted');
+    ok t_cmp($out, qr/\[cors:warn\].*CORSAllowMethods patch: methods other than DELETE GET HEAD OPTIONS POST PUT are case-sensitive, so a page calling fetch\(\) with method 'patch' matches and one writing 'PATCH' does not/,
+             'CORSAllowMethods patch: a warning says PATCH would not match');
+    ($status, $out) = configtest('CORSAllowMethods GET PATCH put');
+    ok t_cmp($out, qr/\A(?!.*cors:warn).*Syntax OK/s, 'CORSAllowMethods PATCH put: no warning (put is normalised)');
+
+    ($status, $out) = configtest("CORSAllowOrigin http://app.example.com https://secure.example.com\nCORSAllowCredentials On");
+    ok t_cmp($status, 0, 'an http:// origin with credentials: accepted');
+    ok t_cmp($out, qr/\[cors:warn\].*CORSAllowCredentials http:\/\/app\.example\.com: an http:\/\/ origin with CORSAllowCredentials On: anyone on the network path can serve pages from it and read what the credentials unlock; use https:\/\//,
+             'an http:// origin with credentials: a warning names it');
+    ok t_cmp(scalar(() = $out =~ /cors:warn/g), 1, '... and only it, not the https:// one');
+    ($status, $out) = configtest("CORSAllowCredentials On\nCORSAllowOrigin http://app.example.com");
+    ok t_cmp($out, qr/\[cors:warn\].*CORSAllowOrigin http:\/\/app\.example\.com: an http:\/\/ origin with CORSAllowCredentials On/,
+             'credentials first, then the http:// origin: warned too');
+    ($status, $out) = configtest("CORSAllowOrigin http://localhost:3000 http://127.0.0.1:8080 http://[::1]:5173 http://app.localhost:*\nCORSAllowCredentials On");
+    ok t_cmp($out, qr/\A(?!.*cors:warn).*Syntax OK/s, 'loopback http:// origins with credentials: no warning');
+    ($status, $out) = configtest("CORSAllowOrigin http://app.example.com\nCORSAllowCredentials Off");
+    ok t_cmp($out, qr/\A(?!.*cors:warn).*Syntax OK/s, 'an http:// origin without credentials: no warning');
 }
