@@ -385,3 +385,49 @@ AP_DECLARE(apr_status_t) ap_pass_brigade(ap_filter_t *filter,
     (void)filter; (void)bucket;
     return APR_SUCCESS;
 }
+
+AP_DECLARE(void) ap_hook_quick_handler(ap_HOOK_quick_handler_t *pf,
+                                       const char * const *pre,
+                                       const char * const *succ, int order)
+{
+    (void)pf; (void)pre; (void)succ; (void)order;
+}
+
+AP_DECLARE(void) ap_run_insert_filter(request_rec *r)
+{
+    (void)r;
+}
+
+AP_DECLARE(void) ap_str_toupper(char *s)
+{
+    for (; *s; s++) {
+        if (*s >= 'a' && *s <= 'z') {
+            *s -= 'a' - 'A';
+        }
+    }
+}
+
+/* Whether tok is one of the comma-separated tokens of line, ignoring case
+ * and the blanks around each. */
+AP_DECLARE(int) ap_find_token(apr_pool_t *p, const char *line, const char *tok)
+{
+    apr_size_t len = strlen(tok);
+
+    (void)p;
+    while (*line) {
+        const char *start, *end;
+        while (*line == ' ' || *line == '\t' || *line == ',') {
+            line++;
+        }
+        start = line;
+        while (*line && *line != ',') {
+            line++;
+        }
+        for (end = line; end > start && (end[-1] == ' ' || end[-1] == '\t'); end--)
+            ;
+        if ((apr_size_t)(end - start) == len && !ap_cstr_casecmpn(start, tok, len)) {
+            return 1;
+        }
+    }
+    return 0;
+}
