@@ -47,10 +47,16 @@
 #include "http_config.h"
 #include "http_core.h"
 #include "http_log.h"
+#include "http_main.h"
 #include "http_protocol.h"
 #include "http_request.h"
 #include "util_filter.h"
 #include "ap_regex.h"
+
+#include "mod_status.h"
+#include "apr_atomic.h"
+#include "apr_optional.h"
+#include "apr_shm.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -111,6 +117,8 @@ typedef struct {
     int replace_backend_headers;
     int enable;
     int check_websocket_origin;
+    int report_only;
+    int timing_allow_origin;
 } cors_dir_conf;
 
 static void *create_cors_dir_config(apr_pool_t *p, char *dir)
@@ -127,6 +135,8 @@ static void *create_cors_dir_config(apr_pool_t *p, char *dir)
     conf->replace_backend_headers = CORS_UNSET;
     conf->enable = CORS_UNSET;
     conf->check_websocket_origin = CORS_UNSET;
+    conf->report_only = CORS_UNSET;
+    conf->timing_allow_origin = CORS_UNSET;
     return conf;
 }
 
@@ -167,6 +177,8 @@ static void *merge_cors_dir_config(apr_pool_t *p, void *basev, void *addv)
     CORS_MERGE_INT(replace_backend_headers);
     CORS_MERGE_INT(enable);
     CORS_MERGE_INT(check_websocket_origin);
+    CORS_MERGE_INT(report_only);
+    CORS_MERGE_INT(timing_allow_origin);
 
 #undef CORS_MERGE_PTR
 #undef CORS_MERGE_INT
@@ -1594,6 +1606,12 @@ static const command_rec cors_cmds[] = {
     CORS_FLAG("CORSCheckWebSocketOrigin", check_websocket_origin,
               "On (default) to answer 403 to WebSocket handshakes from "
               "origins the origin rules do not allow"),
+    CORS_FLAG("CORSReportOnly", report_only,
+              "On to decide, log and count without adding, removing, "
+              "answering or rejecting anything; default Off"),
+    CORS_FLAG("CORSTimingAllowOrigin", timing_allow_origin,
+              "On to send Timing-Allow-Origin with the value of every "
+              "Access-Control-Allow-Origin; default Off"),
     {NULL}
 };
 
@@ -1619,6 +1637,9 @@ static const char *const cors_result_names[] = {
 };
 
 #define CORS_IS_DENIED(result) ((result) >= CORS_DENIED_ORIGIN)
+
+/* Counts each decision for mod_status (see "Counters" below). */
+static void cors_count(request_rec *r, cors_result result);
 
 /* What mod_cors decided for the request the client sent.  Internal
  * redirects and error documents share it. */
@@ -2009,6 +2030,7 @@ decided:
     apr_table_addn(r->subprocess_env, "CORS_RESULT",
                    cors_result_names[d->result]);
     cors_log_decision(r, d);
+    cors_count(r, d->result);
     return d;
 }
 
@@ -2231,6 +2253,19 @@ static const cors_decision cors_handler_answered = {
     .result = CORS_NO_ORIGIN
 };
 
+/* Access-Control-Allow-Origin, and with CORSTimingAllowOrigin On the same
+ * value in Timing-Allow-Origin, so the page's Resource Timing entries show
+ * real timings. */
+static void cors_set_allow_origin(request_rec *r, int replace,
+                                  const cors_dir_conf *conf, const char *value)
+{
+    cors_set_header(r, replace, "Access-Control-Allow-Origin", value);
+    if (conf->timing_allow_origin == 1) {
+        apr_table_unset(r->err_headers_out, "Timing-Allow-Origin");
+        apr_table_setn(r->headers_out, "Timing-Allow-Origin", value);
+    }
+}
+
 /* Writes the decision into the response headers.  Safe to repeat: the
  * fields are removed first, or found and left alone, and Vary is merged. */
 static void cors_write_headers(request_rec *r, const cors_decision *d)
@@ -2252,8 +2287,7 @@ static void cors_write_headers(request_rec *r, const cors_decision *d)
         lone_wildcard = 0;
     }
     if (d->answer_preflight && !cors_is_rejected(d)) {
-        cors_set_header(r, replace, "Access-Control-Allow-Origin",
-                        d->wildcard ? "*" : d->origin);
+        cors_set_allow_origin(r, replace, conf, d->wildcard ? "*" : d->origin);
         if (d->credentials) {
             cors_set_header(r, replace, "Access-Control-Allow-Credentials",
                             "true");
@@ -2286,8 +2320,8 @@ static void cors_write_headers(request_rec *r, const cors_decision *d)
         || !(d->result == CORS_ALLOWED || lone_wildcard)) {
         return;
     }
-    cors_set_header(r, replace, "Access-Control-Allow-Origin",
-                    d->wildcard || lone_wildcard ? "*" : d->origin);
+    cors_set_allow_origin(r, replace, conf,
+                          d->wildcard || lone_wildcard ? "*" : d->origin);
     if (d->credentials) {
         cors_set_header(r, replace, "Access-Control-Allow-Credentials",
                         "true");
@@ -2300,6 +2334,296 @@ static void cors_write_headers(request_rec *r, const cors_decision *d)
         }
         cors_set_header(r, replace, "Access-Control-Expose-Headers", exposed);
     }
+}
+
+/* --------------------------------------------------------------------- */
+/* Report-only: what mod_cors would have sent, beside what was sent       */
+/* --------------------------------------------------------------------- */
+
+static int cors_collect_access_control(void *rec, const char *name,
+                                       const char *value)
+{
+    if (cors_is_access_control_header(name)) {
+        apr_table_addn(rec, name, value);
+    }
+    return 1;
+}
+
+static apr_table_t *cors_access_control_fields(request_rec *r)
+{
+    apr_table_t *fields = apr_table_make(r->pool, 8);
+
+    apr_table_do(cors_collect_access_control, fields, r->headers_out, NULL);
+    apr_table_do(cors_collect_access_control, fields, r->err_headers_out,
+                 NULL);
+    return fields;
+}
+
+typedef struct {
+    apr_pool_t *pool;
+    apr_table_t *other;          /* the fields compared with */
+    apr_array_header_t *lines;   /* const char *, one per difference */
+    int sent;                    /* this side was sent, the other would be */
+} cors_difference_walk;
+
+static int cors_count_fields(void *rec, const char *name, const char *value)
+{
+    (void)name; (void)value;
+    (*(int *)rec)++;
+    return 1;
+}
+
+static int cors_note_difference(void *rec, const char *name,
+                                const char *value)
+{
+    cors_difference_walk *walk = rec;
+    const char *other = apr_table_get(walk->other, name);
+    int count = 0;
+
+    if (!other) {
+        APR_ARRAY_PUSH(walk->lines, const char *) = apr_psprintf(walk->pool,
+            walk->sent ? "extra %s: '%s'" : "missing %s: '%s'", name, value);
+    }
+    else if (walk->sent) {
+        apr_table_do(cors_count_fields, &count, walk->other, name, NULL);
+        if (strcmp(value, other)) {
+            APR_ARRAY_PUSH(walk->lines, const char *) = apr_psprintf(
+                walk->pool, "%s: '%s' where mod_cors would send '%s'", name,
+                value, other);
+        }
+    }
+    return 1;
+}
+
+static int cors_note_repeated(void *rec, const char *name, const char *value)
+{
+    cors_difference_walk *walk = rec;
+    int count = 0;
+
+    (void)value;
+    apr_table_do(cors_count_fields, &count, walk->other, name, NULL);
+    if (count > 1 && !apr_table_get(walk->other,
+                                    apr_pstrcat(walk->pool, "\n", name, NULL))) {
+        APR_ARRAY_PUSH(walk->lines, const char *) = apr_psprintf(walk->pool,
+            "%s sent %d times", name, count);
+        apr_table_setn(walk->other, apr_pstrcat(walk->pool, "\n", name, NULL),
+                       "");
+    }
+    return 1;
+}
+
+/* A field sent twice is one difference, not two. */
+static void cors_remove_repeated_lines(apr_array_header_t *lines)
+{
+    const char **line = (const char **)lines->elts;
+    int i, j, kept = 0;
+
+    for (i = 0; i < lines->nelts; i++) {
+        for (j = 0; j < kept && strcmp(line[j], line[i]); j++)
+            ;
+        if (j == kept) {
+            line[kept++] = line[i];
+        }
+    }
+    lines->nelts = kept;
+}
+
+/* CORSReportOnly: logs, at info, how the response's Access-Control-* fields
+ * differ from those mod_cors would have written, without changing any. */
+static void cors_report_differences(request_rec *r, const cors_decision *d)
+{
+    apr_table_t *headers_out = r->headers_out;
+    apr_table_t *err_headers_out = r->err_headers_out;
+    apr_table_t *sent, *would;
+    cors_difference_walk walk;
+
+    if (!APLOGrinfo(r)) {
+        return;
+    }
+    sent = cors_access_control_fields(r);
+    r->headers_out = apr_table_copy(r->pool, headers_out);
+    r->err_headers_out = apr_table_copy(r->pool, err_headers_out);
+    cors_write_headers(r, d);
+    would = cors_access_control_fields(r);
+    r->headers_out = headers_out;
+    r->err_headers_out = err_headers_out;
+
+    walk.pool = r->pool;
+    walk.lines = apr_array_make(r->pool, 4, sizeof(const char *));
+    walk.other = apr_table_copy(r->pool, sent);
+    walk.sent = 1;
+    apr_table_do(cors_note_repeated, &walk, sent, NULL);
+    walk.other = would;
+    apr_table_do(cors_note_difference, &walk, sent, NULL);
+    walk.other = sent;
+    walk.sent = 0;
+    apr_table_do(cors_note_difference, &walk, would, NULL);
+    if (walk.lines->nelts) {
+        cors_remove_repeated_lines(walk.lines);
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "CORS report-only: %s %s, Origin '%s' (%s), status "
+                      "%d: %s", r->method, r->unparsed_uri,
+                      d->origin ? d->origin : "(none)",
+                      d->origin ? cors_result_names[d->result] : "no Origin",
+                      r->status, apr_array_pstrcat(r->pool, walk.lines, ';'));
+    }
+}
+
+/* --------------------------------------------------------------------- */
+/* Counters: how many requests had each CORS_RESULT, per virtual host,    */
+/* summed over every child process, shown by mod_status                   */
+/* --------------------------------------------------------------------- */
+
+#define CORS_RESULTS (CORS_DENIED_MALFORMED + 1)
+
+typedef struct {
+    int index;                   /* the virtual host's row of counters */
+} cors_server_conf;
+
+/* One row of counters per virtual host, in shared memory that every child
+ * inherits, incremented atomically: counting takes no lock.  The memory
+ * belongs to the process pool, so a graceful restart keeps the counts while
+ * the number of virtual hosts stays the same. */
+typedef struct {
+    apr_shm_t *shm;
+    int servers;
+} cors_counters_memory;
+
+#define CORS_COUNTERS_KEY "mod_cors counters"
+
+static apr_uint64_t *cors_counters;
+
+static void *create_cors_server_config(apr_pool_t *p, server_rec *s)
+{
+    (void)s;
+    return apr_pcalloc(p, sizeof(cors_server_conf));
+}
+
+/* With AP_MODULE_FLAG_ALWAYS_MERGE, every virtual host gets its own row of
+ * counters, also one that sets no mod_cors directive. */
+static void *merge_cors_server_config(apr_pool_t *p, void *basev, void *addv)
+{
+    (void)basev; (void)addv;
+    return apr_pcalloc(p, sizeof(cors_server_conf));
+}
+
+static void cors_count(request_rec *r, cors_result result)
+{
+    const cors_server_conf *sconf;
+
+    if (cors_counters) {
+        sconf = ap_get_module_config(r->server->module_config, &cors_module);
+        apr_atomic_inc64(&cors_counters[sconf->index * CORS_RESULTS + result]);
+    }
+}
+
+static int cors_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                            apr_pool_t *ptemp, server_rec *s)
+{
+    apr_pool_t *process_pool = s->process->pool;
+    cors_counters_memory *memory = NULL;
+    server_rec *vhost;
+    apr_status_t rv;
+    int servers = 0;
+
+    (void)pconf; (void)plog; (void)ptemp;
+    for (vhost = s; vhost; vhost = vhost->next) {
+        cors_server_conf *sconf = ap_get_module_config(vhost->module_config,
+                                                       &cors_module);
+        sconf->index = servers++;
+    }
+    apr_pool_userdata_get((void **)&memory, CORS_COUNTERS_KEY, process_pool);
+    if (memory && memory->servers != servers) {
+        apr_shm_destroy(memory->shm);
+        memory = NULL;
+    }
+    if (!memory) {
+        memory = apr_pcalloc(process_pool, sizeof(*memory));
+        rv = apr_shm_create(&memory->shm, servers * CORS_RESULTS
+                            * sizeof(apr_uint64_t), NULL, process_pool);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_ERR, rv, s,
+                         "cannot create the shared memory of mod_cors's "
+                         "counters: server-status will not show them");
+            apr_pool_userdata_set(NULL, CORS_COUNTERS_KEY, NULL,
+                                  process_pool);
+            cors_counters = NULL;
+            return OK;
+        }
+        memory->servers = servers;
+        memset(apr_shm_baseaddr_get(memory->shm), 0,
+               apr_shm_size_get(memory->shm));
+        apr_pool_userdata_set(memory, CORS_COUNTERS_KEY, NULL, process_pool);
+    }
+    cors_counters = apr_shm_baseaddr_get(memory->shm);
+    return OK;
+}
+
+/* The CORS_RESULT values in the order server-status lists them, with the
+ * key of server-status?auto. */
+static const struct {
+    cors_result result;
+    const char *key;
+} cors_status_rows[] = {
+    { CORS_ALLOWED, "CORSAllowed" },
+    { CORS_PREFLIGHT, "CORSPreflight" },
+    { CORS_SAME_ORIGIN, "CORSSameOrigin" },
+    { CORS_DENIED_ORIGIN, "CORSDeniedOrigin" },
+    { CORS_DENIED_METHOD, "CORSDeniedMethod" },
+    { CORS_DENIED_HEADERS, "CORSDeniedHeaders" },
+    { CORS_DENIED_MALFORMED, "CORSDeniedMalformed" }
+};
+
+#define CORS_STATUS_ROWS \
+    (sizeof(cors_status_rows) / sizeof(cors_status_rows[0]))
+
+static int cors_status_hook(request_rec *r, int flags)
+{
+    server_rec *s;
+    apr_size_t i;
+
+    if (!cors_counters) {
+        return OK;
+    }
+    if (flags & AP_STATUS_SHORT) {
+        for (i = 0; i < CORS_STATUS_ROWS; i++) {
+            apr_uint64_t total = 0;
+            for (s = ap_server_conf; s; s = s->next) {
+                const cors_server_conf *sconf =
+                    ap_get_module_config(s->module_config, &cors_module);
+                total += apr_atomic_read64(&cors_counters[sconf->index
+                                           * CORS_RESULTS
+                                           + cors_status_rows[i].result]);
+            }
+            ap_rprintf(r, "%s: %" APR_UINT64_T_FMT "\n",
+                       cors_status_rows[i].key, total);
+        }
+        return OK;
+    }
+    ap_rputs("<hr />\n<h2>mod_cors: requests by CORS_RESULT since start</h2>\n"
+             "<table border=\"1\"><tr><th>virtual host</th>", r);
+    for (i = 0; i < CORS_STATUS_ROWS; i++) {
+        ap_rprintf(r, "<th>%s</th>",
+                   cors_result_names[cors_status_rows[i].result]);
+    }
+    ap_rputs("</tr>\n", r);
+    for (s = ap_server_conf; s; s = s->next) {
+        const cors_server_conf *sconf = ap_get_module_config(s->module_config,
+                                                             &cors_module);
+        ap_rprintf(r, "<tr><td>%s:%u</td>",
+                   ap_escape_html(r->pool, s->server_hostname
+                                           ? s->server_hostname : "*"),
+                   (unsigned)s->port);
+        for (i = 0; i < CORS_STATUS_ROWS; i++) {
+            ap_rprintf(r, "<td>%" APR_UINT64_T_FMT "</td>",
+                       apr_atomic_read64(&cors_counters[sconf->index
+                                         * CORS_RESULTS
+                                         + cors_status_rows[i].result]));
+        }
+        ap_rputs("</tr>\n", r);
+    }
+    ap_rputs("</table>\n", r);
+    return OK;
 }
 
 /* --------------------------------------------------------------------- */
@@ -2338,7 +2662,7 @@ static int cors_header_parser(request_rec *r)
     const cors_decision *d = cors_decision_for(r);
     const cors_dir_conf *conf = d->conf;
 
-    if (!conf || r->prev) {
+    if (!conf || r->prev || conf->report_only == 1) {
         return DECLINED;
     }
     if (d->websocket) {
@@ -2390,7 +2714,14 @@ static void cors_insert_filter(request_rec *r)
  * and Vary: Origin. */
 static apr_status_t cors_output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 {
-    cors_write_headers(f->r, f->ctx);
+    const cors_decision *d = f->ctx;
+
+    if (d->conf->report_only == 1) {
+        cors_report_differences(f->r, d);
+    }
+    else {
+        cors_write_headers(f->r, d);
+    }
     ap_remove_output_filter(f);
     return ap_pass_brigade(f->next, bb);
 }
@@ -2402,6 +2733,9 @@ static void register_hooks(apr_pool_t *p)
                           APR_HOOK_REALLY_FIRST);
     ap_hook_quick_handler(cors_quick_handler_last, NULL, NULL,
                           APR_HOOK_REALLY_LAST);
+    ap_hook_post_config(cors_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    APR_OPTIONAL_HOOK(ap, status_hook, cors_status_hook, NULL, NULL,
+                      APR_HOOK_MIDDLE);
     ap_hook_header_parser(cors_header_parser, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_insert_filter(cors_insert_filter, NULL, NULL,
                           APR_HOOK_REALLY_LAST);
@@ -2416,9 +2750,9 @@ module AP_MODULE_DECLARE_DATA cors_module = {
     STANDARD20_MODULE_STUFF,
     create_cors_dir_config,     /* create per-directory config */
     merge_cors_dir_config,      /* merge per-directory config */
-    NULL,                       /* create per-server config */
-    NULL,                       /* merge per-server config */
+    create_cors_server_config,  /* create per-server config */
+    merge_cors_server_config,   /* merge per-server config */
     cors_cmds,                  /* command table */
     register_hooks,             /* register hooks */
-    AP_MODULE_FLAG_NONE
+    AP_MODULE_FLAG_ALWAYS_MERGE /* a row of counters for every virtual host */
 };
