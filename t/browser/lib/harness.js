@@ -190,6 +190,32 @@ class ScenarioContext {
         }
     }
 
+    // The engine's console says why it blocked a request: { chromium: RegExp, firefox:
+    // RegExp, webkit: null }, every engine named; one console message must match the
+    // engine's RegExp.  null only where the console cannot be read
+    // (facts.consoleHasCorsErrors false: WebKit, whose fetch() rejects with "TypeError:
+    // Load failed" whatever the reason); the scenario then says so.  Waits for the
+    // message as settleConsole() does (Firefox reports a little after the TypeError).
+    async consoleSays(expected) {
+        const re = this.per(expected);
+        if (re === null) {
+            if (this.facts.consoleHasCorsErrors) {
+                throw new Error(`t.consoleSays(): ${this.engine}'s console can be read, give a RegExp`);
+            }
+            return;
+        }
+        if (!this.facts.consoleHasCorsErrors) {
+            throw new Error(`t.consoleSays(): ${this.engine}'s console cannot be read (README.md)`);
+        }
+        const deadline = Date.now() + 2000;
+        while (!this.console.some((line) => re.test(line)) && Date.now() < deadline) {
+            await sleep(20);
+        }
+        if (!this.console.some((line) => re.test(line))) {
+            this.fail(`no console message matches ${re}`);
+        }
+    }
+
     // The page reads these response headers with these values (null: cannot read).
     reads(res, expected) {
         for (const [name, value] of Object.entries(expected)) {
