@@ -156,6 +156,27 @@ scenario('CORSAllowOrigin * lets every page read, the opaque origin included', {
     await t.preflights(0);
 });
 
+scenario('a lone CORSAllowOrigin * is on every response: an answer cached without Origin is readable by a later fetch()', {
+    name: 'star-cached',
+    conf: 'CORSAllowOrigin *\nHeader always set Cache-Control "max-age=600"',
+}, async (t) => {
+    // A no-cors fetch() first: the browser sends no Origin and may cache the answer
+    // (Fetch, "CORS protocol and HTTP caches").
+    const opaque = await t.fetch('echo', { mode: 'no-cors' });
+    t.equal([opaque.ok, opaque.status], [true, 0], 'the no-cors fetch: an opaque response');
+    const res = await t.fetch('echo');
+    t.succeeds(res, 200);
+    // Firefox answers the fetch() from the answer it cached for the no-cors request,
+    // which mod_cors sent with Access-Control-Allow-Origin: * and without Vary: Origin:
+    // the CGI ran once, without Origin.  Chromium keeps no-cors and CORS answers apart
+    // in its cache, and MiniBrowser under WebKitWebDriver reused no cached answer here,
+    // not even a CORS one for the same CORS fetch(): they ask the server again.
+    const reused = t.per({ chromium: false, firefox: true, webkit: false });
+    t.equal(res.json.headers.origin || null, reused ? null : t.origins.page,
+            'Origin the CGI saw for the answer the page read');
+    await t.requests('GET', reused ? 1 : 2);
+});
+
 scenario('CORSRejectDisallowed On: a disallowed origin is answered 403 before the CGI runs', {
     name: 'reject-disallowed',
     conf: 'CORSAllowOrigin https://app.example\nCORSRejectDisallowed On',
