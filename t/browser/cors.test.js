@@ -1,8 +1,9 @@
 'use strict';
 // mod_cors in real browsers: each scenario configures one <Location /s/NAME/> of the API
-// origin, makes real fetch() or XMLHttpRequest calls from a page of another origin, and
-// checks the browser's verdict (what the page can read, or the TypeError it gets) and,
-// from the access log, how many preflights the server saw.  Every scenario runs in each
+// origin, makes real fetch() or XMLHttpRequest calls or opens WebSockets from a page of
+// another origin, and checks the browser's verdict (what the page can read, or the
+// TypeError it gets; the WebSocket's events; the console's reason where it can be read)
+// and, from the access log, how many preflights the server saw.  Every scenario runs in each
 // engine, Chromium, Firefox and WebKitGTK (lib/engines.js); where the engines
 // legitimately differ, the scenario says what each one does (t.per({ chromium, firefox,
 // webkit }), t.facts) or, with skip: { engine: 'why' }, why it does not run there.
@@ -15,7 +16,8 @@
 //
 // In the configurations: @PAGE@ is http://127.0.0.1:PAGE_PORT, @PAGE_LOCALHOST@
 // http://localhost:PAGE_PORT (the same server, another origin), @API@ the API origin,
-// @S@ the scenario's path /s/NAME/.  t.fetch('echo') calls the echo CGI there.
+// @S@ the scenario's path /s/NAME/, @WS_BACKEND@ the WebSocket echo backend
+// (http://127.0.0.1:PORT).  t.fetch('echo') calls the echo CGI there.
 
 const path = require('path');
 const { Suite } = require('./lib/harness');
