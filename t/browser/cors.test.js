@@ -1,8 +1,9 @@
 'use strict';
 // mod_cors in real browsers: each scenario configures one <Location /s/NAME/> of the API
-// origin, makes real fetch() or XMLHttpRequest calls from a page of another origin, and
-// checks the browser's verdict (what the page can read, or the TypeError it gets) and,
-// from the access log, how many preflights the server saw.  Every scenario runs in each
+// origin, makes real fetch() or XMLHttpRequest calls or opens WebSockets from a page of
+// another origin, and checks the browser's verdict (what the page can read, or the
+// TypeError it gets; the WebSocket's events; the console's reason where it can be read)
+// and, from the access log, how many preflights the server saw.  Every scenario runs in each
 // engine, Chromium, Firefox and WebKitGTK (lib/engines.js); where the engines
 // legitimately differ, the scenario says what each one does (t.per({ chromium, firefox,
 // webkit }), t.facts) or, with skip: { engine: 'why' }, why it does not run there.
@@ -15,13 +16,40 @@
 //
 // In the configurations: @PAGE@ is http://127.0.0.1:PAGE_PORT, @PAGE_LOCALHOST@
 // http://localhost:PAGE_PORT (the same server, another origin), @API@ the API origin,
-// @S@ the scenario's path /s/NAME/.  t.fetch('echo') calls the echo CGI there.
+// @S@ the scenario's path /s/NAME/, @WS_BACKEND@ the WebSocket echo backend
+// (http://127.0.0.1:PORT).  t.fetch('echo') calls the echo CGI there.
 
 const path = require('path');
 const { Suite } = require('./lib/harness');
 
 const suite = new Suite();
 const scenario = suite.scenario.bind(suite);
+
+const escapeRe = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+// The engine's console names why it blocked the fetch() of this URL: Chromium's "Access
+// to fetch at 'URL' from origin '...' has been blocked by CORS policy: REASON" and
+// Firefox's "Cross-Origin Request Blocked: ... at URL. (Reason: REASON)", each with its
+// own wording of the reason.  WebKit's console cannot be read (README.md) and its
+// fetch() rejects with "TypeError: Load failed" whatever the reason: there the scenario
+// rests on the TypeError and on the server's log.
+function consoleNames(t, rest, { chromium, firefox }) {
+    const url = escapeRe(t.url(rest));
+    return t.consoleSays({
+        chromium: new RegExp(`^error: Access to fetch at '${url}' from origin '[^']+' `
+                             + `has been blocked by CORS policy: ${escapeRe(chromium)}$`),
+        firefox: new RegExp('^pageerror: Cross-Origin Request Blocked: The Same Origin Policy '
+                            + `disallows reading the remote resource at ${url}\\. `
+                            + `\\(Reason: ${escapeRe(firefox)}\\)`),
+        webkit: null,
+    });
+}
+
+// Firefox's reasons for a preflight answer that does not allow the method or a header.
+// The method's does not name the method (the headers' names the header).
+const FIREFOX_METHOD = 'Did not find method in CORS header ‘Access-Control-Allow-Methods’';
+const firefoxHeader = (name) =>
+    `header ‘${name}’ is not allowed according to header ‘Access-Control-Allow-Headers’ from CORS preflight response`;
 
 // --- Origin rules -----------------------------------------------------------------
 
@@ -128,6 +156,27 @@ scenario('CORSAllowOrigin * lets every page read, the opaque origin included', {
         t.succeeds(res, 200);
     }
     await t.preflights(0);
+});
+
+scenario('a lone CORSAllowOrigin * is on every response: an answer cached without Origin is readable by a later fetch()', {
+    name: 'star-cached',
+    conf: 'CORSAllowOrigin *\nHeader always set Cache-Control "max-age=600"',
+}, async (t) => {
+    // A no-cors fetch() first: the browser sends no Origin and may cache the answer
+    // (Fetch, "CORS protocol and HTTP caches").
+    const opaque = await t.fetch('echo', { mode: 'no-cors' });
+    t.equal([opaque.ok, opaque.status], [true, 0], 'the no-cors fetch: an opaque response');
+    const res = await t.fetch('echo');
+    t.succeeds(res, 200);
+    // Firefox answers the fetch() from the answer it cached for the no-cors request,
+    // which mod_cors sent with Access-Control-Allow-Origin: * and without Vary: Origin:
+    // the CGI ran once, without Origin.  Chromium keeps no-cors and CORS answers apart
+    // in its cache, and MiniBrowser under WebKitWebDriver reused no cached answer here,
+    // not even a CORS one for the same CORS fetch(): they ask the server again.
+    const reused = t.per({ chromium: false, firefox: true, webkit: false });
+    t.equal(res.json.headers.origin || null, reused ? null : t.origins.page,
+            'Origin the CGI saw for the answer the page read');
+    await t.requests('GET', reused ? 1 : 2);
 });
 
 scenario('CORSRejectDisallowed On: a disallowed origin is answered 403 before the CGI runs', {
@@ -242,13 +291,20 @@ scenario('PUT listed in CORSAllowMethods: one preflight, answered 204, then the 
     await t.requests('PUT', 1);
 });
 
-scenario('PUT not listed (default GET HEAD POST): the preflight fails, no PUT is sent', {
+// A preflight from an allowed origin whose method or headers are not allowed is answered
+// like an allowed one, with the configured lists: the browser itself refuses it, and its
+// console names the method or header at fault.
+scenario('PUT not listed (default GET HEAD POST): the browser refuses the preflight answer, naming PUT; no PUT is sent', {
     name: 'put-not-listed',
     conf: 'CORSAllowOrigin @PAGE@',
 }, async (t) => {
     t.isBlocked(await t.fetch('echo', { method: 'PUT', body: 'data' }));
+    await consoleNames(t, 'echo', {
+        chromium: 'Method PUT is not allowed by Access-Control-Allow-Methods in preflight response.',
+        firefox: FIREFOX_METHOD,
+    });
     const log = await t.preflights(1);
-    t.equal(log[0].cors, 'denied:method', 'CORS_RESULT of the preflight');
+    t.equal([log[0].status, log[0].cors], [204, 'denied:method'], 'the preflight in the log');
     await t.requests('PUT', 0);
 });
 
@@ -257,6 +313,12 @@ scenario('a preflight from a disallowed origin fails, no PUT is sent', {
     conf: 'CORSAllowOrigin @PAGE_LOCALHOST@\nCORSAllowMethods PUT',
 }, async (t) => {
     t.isBlocked(await t.fetch('echo', { method: 'PUT', body: 'data' }));
+    // No CORS headers at all on the preflight's answer, unlike a denied method.
+    await consoleNames(t, 'echo', {
+        chromium: "Response to preflight request doesn't pass access control check: "
+                  + "No 'Access-Control-Allow-Origin' header is present on the requested resource.",
+        firefox: 'CORS header ‘Access-Control-Allow-Origin’ missing',
+    });
     const log = await t.preflights(1);
     t.equal(log[0].cors, 'denied:origin', 'CORS_RESULT of the preflight');
     await t.requests('PUT', 0);
@@ -282,13 +344,17 @@ scenario('PATCH listed: a PATCH is preflighted and sent', {
     await t.preflights(1);
 });
 
-scenario("'patch' is sent lower-case and PATCH in CORSAllowMethods does not allow it", {
+scenario("'patch' is sent lower-case and PATCH in CORSAllowMethods does not allow it: the browser names 'patch'", {
     name: 'patch-lower-not-listed',
     conf: 'CORSAllowOrigin @PAGE@\nCORSAllowMethods PATCH',
 }, async (t) => {
     t.isBlocked(await t.fetch('echo', { method: 'patch', body: '{}' }));
+    await consoleNames(t, 'echo', {
+        chromium: 'Method patch is not allowed by Access-Control-Allow-Methods in preflight response.',
+        firefox: FIREFOX_METHOD,
+    });
     const log = await t.preflights(1);
-    t.equal(log[0].cors, 'denied:method', 'CORS_RESULT of the preflight');
+    t.equal([log[0].status, log[0].cors], [204, 'denied:method'], 'the preflight in the log');
     await t.requests('patch', 0);
 });
 
@@ -335,15 +401,19 @@ scenario('CORSAllowMethods * with credentials: the requested method is named, an
 
 // --- Request headers ----------------------------------------------------------------
 
-scenario('a JSON POST needs Content-Type in CORSAllowHeaders: without it, no POST is sent', {
+scenario('a JSON POST needs Content-Type in CORSAllowHeaders: without it the browser names content-type, no POST is sent', {
     name: 'json-not-allowed',
     conf: 'CORSAllowOrigin @PAGE@',
 }, async (t) => {
     t.isBlocked(await t.fetch('echo', {
         method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}',
     }));
+    await consoleNames(t, 'echo', {
+        chromium: 'Request header field content-type is not allowed by Access-Control-Allow-Headers in preflight response.',
+        firefox: firefoxHeader('content-type'),
+    });
     const log = await t.preflights(1);
-    t.equal(log[0].cors, 'denied:headers', 'CORS_RESULT of the preflight');
+    t.equal([log[0].status, log[0].cors], [204, 'denied:headers'], 'the preflight in the log');
     await t.requests('POST', 0);
 });
 
@@ -371,12 +441,17 @@ scenario('a custom request header listed in CORSAllowHeaders (any case) is allow
     await t.preflights(1);
 });
 
-scenario('a custom request header not in CORSAllowHeaders: the preflight fails', {
+scenario('a custom request header not in CORSAllowHeaders: the browser refuses the preflight answer, naming it', {
     name: 'header-not-listed',
     conf: 'CORSAllowOrigin @PAGE@\nCORSAllowHeaders X-Api-Key',
 }, async (t) => {
     t.isBlocked(await t.fetch('echo', { headers: { 'X-Api-Key': 'k1', 'X-Other': '1' } }));
-    await t.preflights(1);
+    await consoleNames(t, 'echo', {
+        chromium: 'Request header field x-other is not allowed by Access-Control-Allow-Headers in preflight response.',
+        firefox: firefoxHeader('x-other'),
+    });
+    const log = await t.preflights(1);
+    t.equal([log[0].status, log[0].cors], [204, 'denied:headers'], 'the preflight in the log');
     await t.requests('GET', 0);
 });
 
@@ -622,6 +697,75 @@ scenario('a redirected GET carries CORS headers on the 302: the page follows it 
     t.equal(res.json.headers.origin, t.origins.page, 'Origin after the redirect');
     const log = await t.requests('GET', 2);
     t.equal(log.map((e) => e.status), [302, 200], 'statuses the server sent');
+});
+
+// --- WebSocket ---------------------------------------------------------------------------
+
+// A WebSocket handshake is not CORS: the browser sends Origin and never reads CORS
+// headers on the answer, so mod_cors answers 403 to a handshake from an origin its rules
+// do not allow (CORSCheckWebSocketOrigin, On by default), before the proxy.  Behind each
+// location, mod_proxy_http's upgrade=websocket and the echo backend of lib/server.js,
+// which answers "echo: MESSAGE" and records the handshakes that reach it.
+const proxyToBackend = 'ProxyPass "@WS_BACKEND@@S@" upgrade=websocket';
+
+scenario('WebSocket from an allowed origin: the handshake reaches the backend, the page gets the echo', {
+    name: 'websocket-allowed',
+    conf: `CORSAllowOrigin @PAGE@\n${proxyToBackend}`,
+}, async (t) => {
+    const res = await t.websocket('ws/chat');
+    t.equal(res.events, ['open', 'message: echo: hello', 'close: 1000'], 'what the page saw');
+    t.equal(t.backendHandshakes().map((h) => h.origin), [t.origins.page], 'Origin the backend saw');
+    const log = await t.requests('GET', 1);
+    t.equal([log[0].url, log[0].status, log[0].cors], [`${t.prefix}ws/chat`, 101, 'allowed'],
+            'the handshake in the log');
+});
+
+scenario('WebSocket from a disallowed origin: answered 403 before the proxy, the page never opens it', {
+    name: 'websocket-denied',
+    conf: `CORSAllowOrigin @PAGE_LOCALHOST@\n${proxyToBackend}`,
+}, async (t) => {
+    const denied = await t.websocket('ws/chat', { from: 'page' });
+    t.equal(denied.events, ['error', 'close: 1006'], 'what the 127.0.0.1 page saw');
+    // Chromium names the 403; Firefox only says it could not connect; WebKit's console
+    // cannot be read (README.md), and a WebSocket's error event carries no reason.
+    const url = escapeRe(t.url('ws/chat').replace(/^http:/, 'ws:'));
+    await t.consoleSays({
+        chromium: new RegExp(`^error: WebSocket connection to '${url}' failed: `
+                             + 'Error during WebSocket handshake: Unexpected response code: 403$'),
+        firefox: new RegExp(`^pageerror: Firefox can’t establish a connection to the server at ${url}\\.$`),
+        webkit: null,
+    });
+    t.equal(t.backendHandshakes().length, 0, 'handshakes that reached the backend');
+    const log = await t.requests('GET', 1);
+    t.equal([log[0].status, log[0].cors], [403, 'denied:origin'], 'the handshake in the log');
+    // The same location lets the page it allows open the WebSocket.
+    const allowed = await t.websocket('ws/chat', { from: 'localhost' });
+    t.equal(allowed.events, ['open', 'message: echo: hello', 'close: 1000'], 'what the localhost page saw');
+    t.equal(t.backendHandshakes().map((h) => h.origin), [t.origins.pageLocalhost], 'Origin the backend saw');
+});
+
+scenario('WebSocket with CORSCheckWebSocketOrigin Off: a disallowed origin opens it, the page gets the echo', {
+    name: 'websocket-unchecked',
+    conf: `CORSAllowOrigin @PAGE_LOCALHOST@\nCORSCheckWebSocketOrigin Off\n${proxyToBackend}`,
+}, async (t) => {
+    const res = await t.websocket('ws/chat', { from: 'page' });
+    t.equal(res.events, ['open', 'message: echo: hello', 'close: 1000'], 'what the 127.0.0.1 page saw');
+    t.equal(t.backendHandshakes().map((h) => h.origin), [t.origins.page], 'Origin the backend saw');
+    const log = await t.requests('GET', 1);
+    t.equal([log[0].status, log[0].cors], [101, 'denied:origin'], 'the handshake in the log');
+});
+
+scenario('WebSocket under a lone CORSAllowOrigin *: every page opens it, the sandboxed frame (null) too', {
+    name: 'websocket-star',
+    conf: `CORSAllowOrigin *\n${proxyToBackend}`,
+}, async (t) => {
+    for (const from of ['page', 'opaque']) {
+        const res = await t.websocket(`ws/${from}`, { from, message: from });
+        t.equal(res.events, ['open', `message: echo: ${from}`, 'close: 1000'], `what the ${from} page saw`);
+    }
+    t.equal(t.backendHandshakes().map((h) => h.origin), [t.origins.page, 'null'], 'Origins the backend saw');
+    const log = await t.requests('GET', 2);
+    t.equal(log.map((e) => e.status), [101, 101], 'statuses of the handshakes');
 });
 
 // ---------------------------------------------------------------------------------------

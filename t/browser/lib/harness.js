@@ -48,6 +48,40 @@ function pageXhr({ url, method, body, uploadListener, withCredentials }) {
     });
 }
 
+// Runs in the page: opens a WebSocket, sends message once it is open and closes it
+// (1000) at the first message it receives.  Resolves at the close event, or after 10 s,
+// with what the page saw: events such as "open", "message: TEXT", "error", "close: CODE".
+function pageWebSocket({ url, message }) {
+    return new Promise((resolve) => {
+        const events = [];
+        let ws;
+        try {
+            ws = new WebSocket(url);
+        } catch (e) {
+            resolve({ events: [`exception: ${e.name}: ${e.message}`] });
+            return;
+        }
+        const timer = setTimeout(() => {
+            events.push('no close event within 10 s');
+            resolve({ events });
+        }, 10000);
+        ws.onopen = () => {
+            events.push('open');
+            ws.send(message);
+        };
+        ws.onmessage = (e) => {
+            events.push(`message: ${e.data}`);
+            ws.close(1000);
+        };
+        ws.onerror = () => events.push('error');
+        ws.onclose = (e) => {
+            events.push(`close: ${e.code}`);
+            clearTimeout(timer);
+            resolve({ events });
+        };
+    });
+}
+
 class AssertionError extends Error {}
 
 function describe(value) {
@@ -122,6 +156,21 @@ class ScenarioContext {
         return res;
     }
 
+    // new WebSocket('ws://API/s/NAME/rest') in the page (from as for fetch()): sends
+    // message when open, closes at the first message.  Returns { events } (pageWebSocket).
+    async websocket(rest, { from, message = 'hello' } = {}) {
+        const url = this.url(rest).replace(/^http:/, 'ws:');
+        const res = await this.evaluate(from, pageWebSocket, { url, message });
+        this.blocked = this.blocked || !res.events.includes('open');
+        return res;
+    }
+
+    // The handshakes that reached the WebSocket echo backend for this scenario's path
+    // (the ProxyPass of the scenario maps @S@ to @WS_BACKEND@@S@).
+    backendHandshakes() {
+        return this.server.websocket.handshakes.filter((h) => h.path.startsWith(this.prefix));
+    }
+
     // The API log lines of this scenario.  httpd writes a line just after it has sent
     // the response, so the page may have its answer first: wait until ready(lines)
     // holds (5 s at most), then until the log has not grown for 150 ms.
@@ -187,6 +236,32 @@ class ScenarioContext {
         }
         if (!this.facts.blockedError.test(res.error) && !/^XMLHttpRequest/.test(res.error)) {
             this.fail(`expected ${this.facts.blockedError}, got ${res.error}`);
+        }
+    }
+
+    // The engine's console says why it blocked a request: { chromium: RegExp, firefox:
+    // RegExp, webkit: null }, every engine named; one console message must match the
+    // engine's RegExp.  null only where the console cannot be read
+    // (facts.consoleHasCorsErrors false: WebKit, whose fetch() rejects with "TypeError:
+    // Load failed" whatever the reason); the scenario then says so.  Waits for the
+    // message as settleConsole() does (Firefox reports a little after the TypeError).
+    async consoleSays(expected) {
+        const re = this.per(expected);
+        if (re === null) {
+            if (this.facts.consoleHasCorsErrors) {
+                throw new Error(`t.consoleSays(): ${this.engine}'s console can be read, give a RegExp`);
+            }
+            return;
+        }
+        if (!this.facts.consoleHasCorsErrors) {
+            throw new Error(`t.consoleSays(): ${this.engine}'s console cannot be read (README.md)`);
+        }
+        const deadline = Date.now() + 2000;
+        while (!this.console.some((line) => re.test(line)) && Date.now() < deadline) {
+            await sleep(20);
+        }
+        if (!this.console.some((line) => re.test(line))) {
+            this.fail(`no console message matches ${re}`);
         }
     }
 

@@ -2,7 +2,8 @@
 // Starts the suite's own httpd: Debian's apache2 with the mod_cors.so under test, a
 // temporary ServerRoot written from ../httpd.conf.in, and one <Location /s/NAME/> per
 // scenario.  httpd runs in the foreground in its own process group (mpm_prefork signals
-// its whole group) and is stopped by stop(), or when this process exits.
+// its whole group) and is stopped by stop(), or when this process exits.  Before it, a
+// WebSocket echo backend (./websocket-backend.js) that scenarios proxy to.
 
 const { spawn } = require('child_process');
 const crypto = require('crypto');
@@ -10,6 +11,7 @@ const fs = require('fs');
 const net = require('net');
 const os = require('os');
 const path = require('path');
+const { startWebSocketBackend } = require('./websocket-backend');
 
 const here = path.join(__dirname, '..');
 
@@ -58,8 +60,9 @@ function runAs() {
 
 // scenarios: [{ name, conf, extra, files }]: conf is the body of <Location /s/NAME/>,
 // extra whole sections of the API host, files { name: content } written into the
-// ServerRoot; in all of them @PAGE@, @PAGE_LOCALHOST@, @API@, @ROOT@ and @S@ (the
-// scenario's path, /s/NAME/) are replaced.
+// ServerRoot; in all of them @PAGE@, @PAGE_LOCALHOST@, @API@, @ROOT@, @WS_BACKEND@ (the
+// WebSocket echo backend, http://127.0.0.1:PORT) and @S@ (the scenario's path,
+// /s/NAME/) are replaced.
 async function startServer({ httpd, modCorsSo, scenarios }) {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mod_cors-browser.'));
     fs.chmodSync(root, 0o755);
@@ -86,9 +89,10 @@ async function startServer({ httpd, modCorsSo, scenarios }) {
     const sha = crypto.createHash('sha1').update('secret').digest('base64');
     fs.writeFileSync(path.join(root, 'htpasswd'), `alice:{SHA}${sha}\n`, { mode: 0o644 });
 
+    const websocket = await startWebSocketBackend();
     const vars = {
         PAGE: origins.page, PAGE_LOCALHOST: origins.pageLocalhost, API: origins.api,
-        ROOT: root,
+        ROOT: root, WS_BACKEND: websocket.url,
     };
     const sections = scenarios.map((s) => {
         const v = { ...vars, S: `/s/${s.name}/` };
@@ -138,6 +142,7 @@ async function startServer({ httpd, modCorsSo, scenarios }) {
         process.removeListener('exit', killOnExit);
         process.removeListener('SIGINT', onSignal);
         process.removeListener('SIGTERM', onSignal);
+        await websocket.close();
         if (exited) {
             return;
         }
@@ -169,7 +174,8 @@ async function startServer({ httpd, modCorsSo, scenarios }) {
         });
     }
 
-    return { root, origins, pid: child.pid, apiLog, readLog, stop };
+    // websocket.handshakes: [{ method, path, origin }] that reached the echo backend.
+    return { root, origins, pid: child.pid, apiLog, readLog, stop, websocket };
 }
 
 module.exports = { startServer };
