@@ -9,7 +9,7 @@ use Apache::Test;
 use Apache::TestUtil;
 use CorsTest;
 
-plan tests => 22, need_module qw(cors headers setenvif);
+plan tests => 27, need_module qw(cors headers setenvif);
 
 my $APP = 'https://app.example.com';
 my $n = 0;
@@ -43,6 +43,20 @@ ok t_cmp($errors->[0] // '', qr/CORS report-only: GET \/report\/recipe\/doc\.txt
 
 ($res, $errors) = request(GET => '/report/recipe/doc.txt', Origin => 'https://evil.example.net');
 ok t_cmp([access_control($res), scalar @$errors], [[], 0], 'a denied origin the recipe also denies: nothing sent, nothing to report');
+
+# Beside the README's recipe, as the migration guide shows it.
+($res, $errors) = request(GET => '/report/readme/doc.txt', Origin => 'https://app-example.com');
+ok t_cmp([header_fields($res, 'Access-Control-Allow-Origin')], ['https://app-example.com'],
+         'the recipe lets a look-alike domain in, and report-only leaves it so');
+ok t_cmp($errors->[0] // '', qr/Origin 'https:\/\/app-example\.com' \(denied:origin\), status 200: extra Access-Control-Allow-Origin: 'https:\/\/app-example\.com';extra Access-Control-Allow-Credentials: 'true';extra Access-Control-Allow-Methods: 'GET, POST, PUT, DELETE, OPTIONS';extra Access-Control-Allow-Headers: 'Content-Type, Authorization'$/,
+         'the report names each field the recipe sends to the look-alike');
+($res, $errors) = request(GET => '/report/readme/missing.txt', Origin => $APP);
+ok t_cmp([$res->code, header_fields($res, 'Access-Control-Allow-Origin')], [404], 'on a 404 the recipe sends nothing');
+ok t_cmp($errors->[0] // '', qr/\(allowed\), status 404: missing Access-Control-Allow-Origin: 'https:\/\/app\.example\.com';missing Access-Control-Allow-Credentials: 'true'$/,
+         'the report names what mod_cors would add to the 404');
+($res, $errors) = request(OPTIONS => '/report/readme/doc.txt', Origin => $APP, 'Access-Control-Request-Method' => 'PUT');
+ok t_cmp($errors->[0] // '', qr/\(preflight\), status 200: missing Access-Control-Allow-Origin: 'https:\/\/app\.example\.com';missing Access-Control-Allow-Credentials: 'true';missing Access-Control-Allow-Methods: 'PUT'$/,
+         'the recipe\'s preflight answer (its RewriteRule\'s error page, which Header set skips) lacks every field mod_cors would send');
 
 # Beside a backend with its own, wrong, fields.
 ($res, $errors, $result) = request(GET => '/report/backend/doc.txt', Origin => $APP);
