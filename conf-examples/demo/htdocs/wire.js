@@ -50,36 +50,40 @@ function explain(request, page) {
   const origin = headerValue(request.request, "Origin");
   const allowMethods = headerValue(request.response, "Access-Control-Allow-Methods");
   const allowHeaders = headerValue(request.response, "Access-Control-Allow-Headers");
+  const credentials = headerValue(request.response, "Access-Control-Allow-Credentials");
   // mod_cors's error log names what it did not allow, e.g.
   // "request header 'x-debug' is not in CORSAllowHeaders".
   const named = /'([^']*)'/.exec(request.reason || "");
 
   switch (request.cors_result) {
   case "allowed":
-    return "allowed: the origin is in CORSAllowOrigin, so mod_cors answered " +
-      "Access-Control-Allow-Origin" + (page.error ? "." : ": the page may read the answer.");
+    return "allowed \u2014 the origin is in CORSAllowOrigin, so mod_cors answered " +
+      "Access-Control-Allow-Origin" + (page.error ? "." : ": the page may read the answer.") +
+      (headerValue(request.request, "Cookie") && credentials
+        ? " The request carried a cookie: without Access-Control-Allow-Credentials: true the browser would hide this answer."
+        : "");
   case "preflight":
-    return "preflight allowed: " + asked +
+    return "preflight \u2014 allowed: " + asked +
       (askedHeaders ? " with the header(s) " + askedHeaders : "") +
       " is allowed, so the browser went on to send the " + asked + ".";
   case "denied:origin":
-    return "denied:origin: " + origin + " is not in CORSAllowOrigin, so mod_cors " +
+    return "denied:origin \u2014 " + origin + " is not in CORSAllowOrigin, so mod_cors " +
       "sent no Access-Control-Allow-Origin. " +
       (asked ? "The browser refused the call and never sent the " + asked + "."
              : "The API did answer (" + request.status + "), but the browser " +
                "hid the answer from the page.");
   case "denied:headers":
-    return "denied:headers: the preflight asked for " +
+    return "denied:headers \u2014 the preflight asked for " +
       (named ? named[1] : askedHeaders) + ", which CORSAllowHeaders does not list" +
       (allowHeaders ? " (it allows " + allowHeaders + ")" : "") +
       "; the browser refused the call and never sent the " + asked + ".";
   case "denied:method":
-    return "denied:method: the preflight asked for " + asked +
+    return "denied:method \u2014 the preflight asked for " + asked +
       ", which CORSAllowMethods does not list" +
       (allowMethods ? " (it allows " + allowMethods + ")" : "") +
       "; the browser refused the call and never sent the " + asked + ".";
   case "denied:malformed":
-    return "denied:malformed: the Origin header is not scheme://host[:port].";
+    return "denied:malformed \u2014 the Origin header is not scheme://host[:port].";
   default:
     return "No Origin header: not a cross-origin call, mod_cors left it alone.";
   }
@@ -100,12 +104,15 @@ function showWire(container, wire, page) {
     const box = element("div", "request");
     const preflight = request.method === "OPTIONS" &&
       headerValue(request.request, "Access-Control-Request-Method");
-    box.append(element("div", "out", "\u2192 " + request.method + " " + request.url +
-                                     (preflight ? "   (preflight)" : "")));
+    const out = element("div", "out");
+    out.append(element("span", "arrow", "\u2192 "), request.method + " " + request.url +
+               (preflight ? "   (preflight)" : ""));
+    box.append(out);
     for (const [name, value] of request.request) {
       box.append(element("div", "header", name + ": " + value));
     }
-    const status = element("div", "in", "\u2190 " + request.status + "  ");
+    const status = element("div", "in");
+    status.append(element("span", "arrow", "\u2190 "), request.status + "  ");
     const denied = String(request.cors_result).startsWith("denied");
     status.append(element("span", "result " + (denied ? "denied" : "ok"),
                           "CORS_RESULT=" + (request.cors_result || "(none)")));
