@@ -59,13 +59,15 @@ root=$(mktemp -d "${TMPDIR:-/tmp}/mod_cors-demo.XXXXXX")
 chmod 755 "$root"
 cp -R "$here/demo" "$root/demo"
 chmod -R a+rX "$root/demo"
-chmod a+rx "$root/demo/cgi-bin/api.pl"
+chmod a+rx "$root/demo/cgi-bin/api.pl" "$root/demo/cgi-bin/wire.pl"
 
 wrapper_conf "$here/demo.conf" "$so" "$root" \
     "Define DEMO_ROOT \"$root/demo\"" \
     "Define DEMO_PAGE_PORT $page_port" \
     "Define DEMO_API_PORT $api_port" \
     "Define DEMO_ACCESS_LOG \"$root/access.log\"" \
+    "Define DEMO_WIRE_LOG \"$root/wire.log\"" \
+    "Define DEMO_ERROR_LOG \"$root/error.log\"" \
     "Include \"$here/demo.conf\"" > "$root/httpd.conf"
 
 # In a session of its own: on shutdown httpd signals its whole process
