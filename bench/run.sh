@@ -1,7 +1,9 @@
 #!/bin/bash
-# What a CORS decision costs: mod_cors against no CORS handling and against the
-# mod_headers, mod_setenvif and mod_rewrite recipes it replaces.  bench/README.md says what
-# is measured and how; `make -f Makefile.apxs bench` builds the module and runs this.
+# What a CORS decision costs: mod_cors against no CORS handling, against the floor (the
+# same headers written with no decision, bench/mod_cors_floor.c) and against the
+# mod_headers, mod_setenvif and mod_rewrite recipes it replaces; and what report-only and
+# the counters cost.  bench/README.md says what is measured and how;
+# `make -f Makefile.apxs bench` builds the module and runs this.
 #
 #   bench/run.sh [path/to/mod_cors.so]
 #
@@ -15,6 +17,8 @@
 #   BENCH_WRK_SECONDS=3  length of one wrk run
 #   BENCH_WRK_CONNECTIONS=32
 #   BENCH_SKIP_WRK=1     callgrind, start-up and memory only
+#   BENCH_QUICK=1        callgrind only, without the 10,000-line recipes (about 2 minutes);
+#                        writes bench/out/RESULTS.md, not bench/RESULTS.md
 #   BENCH_KEEP=1         keep the temporary ServerRoot (configs, logs, all profiles)
 #   BENCH_USER=www-data  when run as root, the servers run as this user
 set -euo pipefail
@@ -22,6 +26,8 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 SO=$(realpath "${1:-$HERE/../.libs/mod_cors.so}")
 N=${BENCH_N:-200}
+QUICK=${BENCH_QUICK:-}
+[ "$QUICK" ] && BENCH_SKIP_WRK=1
 WRK_ROUNDS=${BENCH_WRK_ROUNDS:-20}
 WRK_SECONDS=${BENCH_WRK_SECONDS:-3}
 WRK_CONNECTIONS=${BENCH_WRK_CONNECTIONS:-32}
@@ -34,6 +40,8 @@ die() { echo "bench: $*" >&2; exit 1; }
 say() { echo "bench: $*" >&2; }
 
 [ -f "$SO" ] || die "no module at $SO: run make -f Makefile.apxs first"
+SRC=$HERE/../mod_cors.c
+[ -f "$SRC" ] || die "no $SRC, from which the module without counters is built"
 for tool in valgrind callgrind_annotate wrk perl pgrep "$APACHE"; do
     command -v "$tool" >/dev/null || die "$tool is missing (make -f Makefile.apxs bench installs valgrind and wrk)"
 done
@@ -65,10 +73,27 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-mkdir -p "$SR"/{htdocs,conf,logs,run,cg}
+mkdir -p "$SR"/{htdocs,conf,logs,run,cg,build}
 rm -rf "$OUT"
 mkdir -p "$OUT"
 cp "$SO" "$SR/mod_cors.so"
+
+# Two modules built here, with apxs and the flags of Makefile.apxs: the floor
+# (mod_cors_floor.c), and mod_cors.c with its counting switched off (cors_count's
+# increment behind "0 &&"), so that the counters' cost is the difference of two builds of
+# the same source.  If cors_count no longer reads as expected, the run stops: update
+# the pattern below.
+build() {    # build FILE.c: $SR/FILE.so
+    (cd "$SR/build" && "$APXS" -c -Wc,-Wall -Wc,-Wextra -Wc,-Werror "$1.c") \
+        > "$SR/build/$1.log" 2>&1 || { cat "$SR/build/$1.log" >&2; die "cannot build $1.c"; }
+    cp "$SR/build/.libs/$1.so" "$SR/$1.so"
+}
+cp "$HERE/mod_cors_floor.c" "$SR/build/"
+build mod_cors_floor
+perl -0777 -pe '$n = s/(static void cors_count\(request_rec \*r, cors_result result\)\s*\{[^}]*?if \()(cors_counters\))/${1}0 && $2/;
+                END { $? = 1 unless $n }' "$SRC" > "$SR/build/mod_cors_nocount.c" \
+    || die "cannot switch off the counters in $SRC: cors_count changed; update bench/run.sh"
+build mod_cors_nocount
 head -c 1024 /dev/zero | tr '\0' 'x' > "$SR/htdocs/file.txt"
 
 # Origin lists: https://site000001.example.com ..., the allowed origin of the requests,
@@ -154,6 +179,23 @@ EOF
         n=${n/k/000}
         echo "CORSAllowOriginFile conf/origins-$n.txt"
         echo "$CORS_COMMON" ;;
+    cors1_nocount)
+        variant_conf cors1 ;;
+    floor_allowed)
+        echo "CORSFloor Allowed" ;;
+    floor_vary)
+        echo "CORSFloor Vary" ;;
+    ro1|ro1_info)
+        variant_conf cors1
+        echo "CORSReportOnly On"
+        if [ "$1" = ro1_info ]; then echo "LogLevel warn cors:info"; fi
+        ;;
+    ro_recipe|ro_recipe_info)
+        variant_conf recipe
+        variant_conf cors1
+        echo "CORSReportOnly On"
+        if [ "$1" = ro_recipe_info ]; then echo "LogLevel warn cors:info"; fi
+        ;;
     *) die "unknown variant $1" ;;
     esac
 }
@@ -170,6 +212,13 @@ describe() {
     cors1) echo "mod_cors, 1 origin" ;;
     cors10k) echo "mod_cors, 10,000 origins" ;;
     cors100k) echo "mod_cors, 100,000 origins" ;;
+    cors1_nocount) echo "mod_cors, 1 origin, counting switched off" ;;
+    floor_allowed) echo "the floor (mod_cors_floor: CORSFloor Allowed)" ;;
+    floor_vary) echo "the floor, Vary: Origin alone (CORSFloor Vary)" ;;
+    ro1) echo "mod_cors, 1 origin, CORSReportOnly On, LogLevel warn" ;;
+    ro1_info) echo "mod_cors, 1 origin, CORSReportOnly On, LogLevel cors:info" ;;
+    ro_recipe) echo "SetEnvIf recipe + mod_cors CORSReportOnly On, LogLevel warn" ;;
+    ro_recipe_info) echo "SetEnvIf recipe + mod_cors CORSReportOnly On, LogLevel cors:info" ;;
     esac
 }
 
@@ -182,7 +231,11 @@ write_conf() {
         for m in authz_core mime dir setenvif headers rewrite; do
             echo "LoadModule ${m}_module $MODDIR/mod_$m.so"
         done
-        case $variant in cors*) echo "LoadModule cors_module mod_cors.so" ;; esac
+        case $variant in
+        cors1_nocount) echo "LoadModule cors_module mod_cors_nocount.so" ;;
+        cors*|ro*) echo "LoadModule cors_module mod_cors.so" ;;
+        floor*) echo "LoadModule cors_floor_module mod_cors_floor.so" ;;
+        esac
         cat <<EOF
 Listen 127.0.0.1:$port
 ServerName 127.0.0.1
@@ -284,6 +337,7 @@ stop() {
 TAB=$'\t'
 ACAO=Access-Control-Allow-Origin
 ALLOWED_GET="200,+$ACAO,+Access-Control-Allow-Credentials,+Access-Control-Expose-Headers,+Vary"
+PREFLIGHT_ANSWER="204,+$ACAO,+Access-Control-Allow-Credentials,+Access-Control-Allow-Methods,+Access-Control-Allow-Headers,+Access-Control-Max-Age,+Vary,-Access-Control-Expose-Headers"
 PREFLIGHT_HEADERS="Origin: $ORIGIN${TAB}Access-Control-Request-Method: PUT${TAB}Access-Control-Request-Headers: content-type"
 
 # plan VARIANT N1 N2: the requests measured on that variant.
@@ -299,11 +353,26 @@ plan() {
         echo "no-origin${TAB}$n1${TAB}$n2${TAB}200,-$ACAO,+Vary${TAB}$get" ;;
     recipe_preflight)
         echo "preflight${TAB}$n1${TAB}$n2${TAB}204,+$ACAO,+Access-Control-Allow-Methods${TAB}$opt${TAB}$PREFLIGHT_HEADERS" ;;
+    recipe|ro_recipe|ro_recipe_info)
+        echo "get${TAB}$n1${TAB}$n2${TAB}$ALLOWED_GET${TAB}$get${TAB}Origin: $ORIGIN"
+        echo "denied${TAB}$n1${TAB}$n2${TAB}200,-$ACAO,+Vary${TAB}$get${TAB}Origin: $DENIED" ;;
+    floor_allowed)
+        echo "get${TAB}$n1${TAB}$n2${TAB}$ALLOWED_GET${TAB}$get${TAB}Origin: $ORIGIN"
+        echo "preflight${TAB}$n1${TAB}$n2${TAB}$PREFLIGHT_ANSWER${TAB}$opt${TAB}$PREFLIGHT_HEADERS" ;;
+    floor_vary)
+        echo "no-origin${TAB}$n1${TAB}$n2${TAB}200,-$ACAO,+Vary${TAB}$get"
+        echo "denied${TAB}$n1${TAB}$n2${TAB}200,-$ACAO,+Vary${TAB}$get${TAB}Origin: $DENIED" ;;
+    ro1|ro1_info)
+        # Report-only changes no answer: these are the answers without CORS handling.
+        echo "get${TAB}$n1${TAB}$n2${TAB}200,-$ACAO,-Vary${TAB}$get${TAB}Origin: $ORIGIN"
+        echo "no-origin${TAB}$n1${TAB}$n2${TAB}200,-$ACAO,-Vary${TAB}$get"
+        echo "denied${TAB}$n1${TAB}$n2${TAB}200,-$ACAO,-Vary${TAB}$get${TAB}Origin: $DENIED"
+        echo "preflight${TAB}$n1${TAB}$n2${TAB}200,-$ACAO,+Allow${TAB}$opt${TAB}$PREFLIGHT_HEADERS" ;;
     cors*)
         echo "get${TAB}$n1${TAB}$n2${TAB}$ALLOWED_GET${TAB}$get${TAB}Origin: $ORIGIN"
         echo "no-origin${TAB}$n1${TAB}$n2${TAB}200,-$ACAO,+Vary${TAB}$get"
         echo "denied${TAB}$n1${TAB}$n2${TAB}200,-$ACAO,+Vary${TAB}$get${TAB}Origin: $DENIED"
-        echo "preflight${TAB}$n1${TAB}$n2${TAB}204,+$ACAO,+Access-Control-Allow-Methods,+Access-Control-Allow-Headers,+Access-Control-Max-Age,-Access-Control-Expose-Headers${TAB}$opt${TAB}$PREFLIGHT_HEADERS" ;;
+        echo "preflight${TAB}$n1${TAB}$n2${TAB}$PREFLIGHT_ANSWER${TAB}$opt${TAB}$PREFLIGHT_HEADERS" ;;
     *)
         echo "get${TAB}$n1${TAB}$n2${TAB}$ALLOWED_GET${TAB}$get${TAB}Origin: $ORIGIN" ;;
     esac
@@ -316,7 +385,9 @@ T_BEGIN=$(date +%s)
 # 1. Instructions per request.
 declare -A IR        # variant/request -> instructions per request
 declare -A PROFILE   # variant/request -> "profile-n1 profile-n2 extra"
-CG_VARIANTS="base recipe recipe10k rewritemap10k recipe_preflight static4 vary cors1 cors10k cors100k"
+CG_VARIANTS="base floor_allowed floor_vary recipe recipe10k rewritemap10k recipe_preflight static4 vary
+             cors1 cors10k cors100k cors1_nocount ro1 ro1_info ro_recipe ro_recipe_info"
+[ "$QUICK" ] && CG_VARIANTS=${CG_VARIANTS/recipe10k rewritemap10k /}
 for v in $CG_VARIANTS; do
     n1=10 n2=$((10 + N))
     # 10,000 regular expressions a request: a few requests are enough.
@@ -342,6 +413,15 @@ for v in cors1 cors100k; do
             > "$OUT/profile-$v-$r.txt"
     done
 done
+# And how they differ from the floor's, request by request: what deciding costs.
+declare -A FLOOR=([get]=floor_allowed/get [no-origin]=floor_vary/no-origin
+                  [denied]=floor_vary/denied [preflight]=floor_allowed/preflight)
+for v in cors1 cors100k; do
+    for r in get no-origin denied preflight; do
+        perl "$HERE/profile.pl" ${PROFILE[$v/$r]} ${PROFILE[${FLOOR[$r]}]} \
+            > "$OUT/profile-$v-$r-vs-floor.txt"
+    done
+done
 perl "$HERE/profile.pl" ${PROFILE[base/get]} > "$OUT/profile-base-get.txt"
 if [ "${BENCH_KEEP:-}" ]; then
     cp "$SR"/cg/cg-cors1.out.* "$OUT/" 2>/dev/null || true
@@ -352,7 +432,9 @@ fi
 declare -A T_CHECK T_LISTEN RSS
 median() { perl -e 'my @v = sort { $a <=> $b } @ARGV; my $m = @v / 2;
                     printf "%.3f", @v % 2 ? $v[$m] : ($v[$m - 1] + $v[$m]) / 2' "$@"; }
-for v in base cors1 cors10k cors100k; do
+STARTUP_VARIANTS="base cors1 cors10k cors100k"
+[ "$QUICK" ] && STARTUP_VARIANTS=
+for v in $STARTUP_VARIANTS; do
     say "start-up and memory: $(describe "$v") ..."
     write_conf "check-$v" "$v" prefork "$(free_port)"
     times=()
@@ -380,8 +462,8 @@ done
 # ---------------------------------------------------------------------------------------
 # 3. Requests per second: all servers up at once (mpm_event), wrk runs alternating.
 declare -A RPS_MEDIAN RATIO RATIO_RANGE RUNS CPU_MEDIAN CPU_RATIO CPU_RANGE
-WRK_HEADLINE="base recipe cors1"
-WRK_OTHERS="static4 rewritemap10k cors10k cors100k recipe10k"
+WRK_HEADLINE="base recipe floor_allowed cors1"
+WRK_OTHERS="static4 rewritemap10k cors10k cors100k cors1_nocount ro_recipe recipe10k"
 WRK_VARIANTS="$WRK_HEADLINE $WRK_OTHERS"
 if [ -z "${BENCH_SKIP_WRK:-}" ]; then
     declare -A WPORT WPID
@@ -446,9 +528,9 @@ if [ -z "${BENCH_SKIP_WRK:-}" ]; then
     for v in $WRK_VARIANTS; do
         stop "${WPID[$v]}"
     done
-    # Per round, each variant's rate over the baseline's (and mod_cors's over the
-    # recipe's): the median of these ratios, and their range; the same for CPU time per
-    # request.
+    # Per round, each variant's rate over the baseline's and over the recipe's (and
+    # mod_cors's over the floor's): the median of these ratios, and their range; the same
+    # for CPU time per request.
     while read -r key median ratio lo hi runs cpu cratio clo chi; do
         RPS_MEDIAN[$key]=$median
         RUNS[$key]=$runs
@@ -476,8 +558,14 @@ if [ -z "${BENCH_SKIP_WRK:-}" ]; then
                 ratios(\%r, $v, "base"), scalar(grep { $_ } @{$r{$v}}),
                 med(grep { $_ } @{$c{$v}}), ratios(\%c, $v, "base");
         }
-        printf "cors1/recipe 0 %s 0 0 %s\n", ratios(\%r, "cors1", "recipe"),
-            ratios(\%c, "cors1", "recipe");
+        for my $v (sort keys %r) {
+            printf "%s/recipe 0 %s 0 0 %s\n", $v, ratios(\%r, $v, "recipe"),
+                ratios(\%c, $v, "recipe") unless $v eq "recipe";
+        }
+        printf "cors1/floor_allowed 0 %s 0 0 %s\n", ratios(\%r, "cors1", "floor_allowed"),
+            ratios(\%c, "cors1", "floor_allowed");
+        printf "cors1/cors1_nocount 0 %s 0 0 %s\n", ratios(\%r, "cors1", "cors1_nocount"),
+            ratios(\%c, "cors1", "cors1_nocount");
     ' "$OUT/wrk.txt")
 fi
 
@@ -501,6 +589,7 @@ table_instructions() {
     echo "| no CORS handling | GET without Origin | $(num "$base_no") | | | |"
     echo "| no CORS handling | OPTIONS (a preflight's headers, handled as a plain OPTIONS) | $(num "$base_opt") | | | |"
     for v in recipe recipe10k rewritemap10k static4; do
+        [ "${IR[$v/get]:-}" ] || continue    # BENCH_QUICK leaves some out
         ir=${IR[$v/get]}
         echo "| $(describe $v) | allowed GET | $(num "$ir") | $(signed $((ir - base_get))) | | |"
     done
@@ -539,18 +628,91 @@ table_instructions() {
     done
 }
 
+# mod_cors against the floor: the same request to a server whose only CORS work is
+# writing mod_cors's headers (bench/mod_cors_floor.c).
+table_floor() {
+    local r label floor v ir delta all cells target result
+    echo "| request | the floor | mod_cors, 1 origin | over the floor | 10,000 origins | over the floor | 100,000 origins | over the floor | target | |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---|---|"
+    for r in get denied no-origin preflight; do
+        case $r in
+        get) label="allowed credentialed GET, 1 exposed header" ;;
+        denied) label="GET from a denied origin" ;;
+        no-origin) label="GET without Origin" ;;
+        preflight) label="allowed preflight" ;;
+        esac
+        floor=${IR[${FLOOR[$r]}]}
+        cells="" all=1
+        for v in cors1 cors10k cors100k; do
+            ir=${IR[$v/$r]}
+            delta=$((ir - floor))
+            [ $delta -le 500 ] || all=0
+            cells="$cells | $(num "$ir") | $(signed $delta)"
+        done
+        target="≤ +500 at each"
+        result=$(verdict $all)
+        count "$result"
+        echo "| $label | $(num "$floor")$cells | $target | $result |"
+    done
+    local opt=${IR[base/options]}
+    echo "| for scale: a plain OPTIONS, no CORS handling (200, Allow) | $(num "$opt") | | $(signed $((${IR[cors1/preflight]} - opt))) the preflight over it | | $(signed $((${IR[cors10k/preflight]} - opt))) | | $(signed $((${IR[cors100k/preflight]} - opt))) | preflight < plain OPTIONS | |"
+}
+
+# The counters and report-only: each configuration against the same one without them.
+table_extras() {
+    local row v r against ar ir air label
+    echo "| configuration | request | instructions | compared with | its instructions | difference |"
+    echo "|---|---|---:|---|---:|---:|"
+    # variant  request  compared-variant  its-request
+    while read -r v r against ar; do
+        [ "${IR[$v/$r]:-}" ] && [ "${IR[$against/$ar]:-}" ] || continue
+        ir=${IR[$v/$r]} air=${IR[$against/$ar]}
+        case $r in
+        get) label="allowed GET" ;;
+        denied) label="GET from a denied origin" ;;
+        no-origin) label="GET without Origin" ;;
+        preflight) label="preflight" ;;
+        esac
+        echo "| $(describe "$v") | $label | $(num "$ir") | $(describe "$against") | $(num "$air") | $(signed $((ir - air))) |"
+    done <<'EOF'
+cors1 get cors1_nocount get
+cors1 denied cors1_nocount denied
+cors1 no-origin cors1_nocount no-origin
+cors1 preflight cors1_nocount preflight
+ro1 get base get
+ro1 denied base get
+ro1 no-origin base no-origin
+ro1 preflight base options
+ro1 get cors1 get
+ro1 denied cors1 denied
+ro1 no-origin cors1 no-origin
+ro1 preflight cors1 preflight
+ro1_info get ro1 get
+ro1_info denied ro1 denied
+ro1_info no-origin ro1 no-origin
+ro1_info preflight ro1 preflight
+ro_recipe get recipe get
+ro_recipe denied recipe denied
+ro_recipe_info get ro_recipe get
+ro_recipe_info denied ro_recipe denied
+EOF
+}
+
 table_wrk() {
     local v
-    echo "| configuration (GET with Origin, allowed where CORS is on) | runs | median req/s | req/s over no CORS: median (range) | httpd CPU µs per request | CPU over no CORS: median (range) | target | |"
-    echo "|---|---:|---:|---|---:|---|---|---|"
+    echo "| configuration (GET with Origin, allowed where CORS is on) | runs | median req/s | req/s over no CORS: median (range) | req/s over the recipe: median (range) | httpd CPU µs per request | CPU over no CORS: median (range) | CPU over the recipe: median (range) | target | |"
+    echo "|---|---:|---:|---|---|---:|---|---|---|---|"
     for v in $WRK_VARIANTS; do
-        local target="" result=""
+        local target="" result="" over=""
+        [ "$v" != recipe ] && over="${RATIO[$v/recipe]} (${RATIO_RANGE[$v/recipe]})"
+        local cover=""
+        [ "$v" != recipe ] && cover="${CPU_RATIO[$v/recipe]} (${CPU_RANGE[$v/recipe]})"
         if [ "$v" = cors1 ]; then
-            target="req/s ≥ 1-origin recipe's: mod_cors/recipe ${RATIO[cors1/recipe]} (${RATIO_RANGE[cors1/recipe]}); CPU per request mod_cors/recipe ${CPU_RATIO[cors1/recipe]} (${CPU_RANGE[cors1/recipe]})"
+            target="req/s ≥ the 1-origin recipe's; over the floor: req/s ${RATIO[cors1/floor_allowed]} (${RATIO_RANGE[cors1/floor_allowed]}), CPU per request ${CPU_RATIO[cors1/floor_allowed]} (${CPU_RANGE[cors1/floor_allowed]}); over counting switched off (rounds with both): req/s ${RATIO[cors1/cors1_nocount]} (${RATIO_RANGE[cors1/cors1_nocount]}), CPU per request ${CPU_RATIO[cors1/cors1_nocount]} (${CPU_RANGE[cors1/cors1_nocount]})"
             result=$(verdict "$(perl -e 'print $ARGV[0] >= 1 ? 1 : 0' "${RATIO[cors1/recipe]}")")
             count "$result"
         fi
-        echo "| $(describe $v) | ${RUNS[$v]} | $(num "${RPS_MEDIAN[$v]}") | ${RATIO[$v]} (${RATIO_RANGE[$v]}) | ${CPU_MEDIAN[$v]} | ${CPU_RATIO[$v]} (${CPU_RANGE[$v]}) | $target | $result |"
+        echo "| $(describe $v) | ${RUNS[$v]} | $(num "${RPS_MEDIAN[$v]}") | ${RATIO[$v]} (${RATIO_RANGE[$v]}) | $over | ${CPU_MEDIAN[$v]} | ${CPU_RATIO[$v]} (${CPU_RANGE[$v]}) | $cover | $target | $result |"
     done
 }
 
@@ -572,16 +734,18 @@ table_startup() {
     done
 }
 
-profile_summary() {    # the profile of the allowed GET, its 15 largest differences
+profile_summary() {    # profile_summary FILE: mod_cors's functions, the 15 largest differences
     awk '/^self instructions/ { diff = 1; print; next }
          diff && ++n > 15 { next }
-         { print }' "$OUT/profile-cors1-get.txt"
+         { print }' "$1"
 }
 
 CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 NCPU=$(grep -c '^processor' /proc/cpuinfo)
 HTTPD=$("$APACHE" -v | sed -n 's/^Server version: //p')
 COMMIT=$(git -C "$HERE" rev-parse --short HEAD 2>/dev/null || echo unknown)
+CHANGED=$(git -C "$HERE/.." log -1 --format=%h -- mod_cors.c 2>/dev/null || true)
+[ "$CHANGED" ] && COMMIT="$COMMIT (mod_cors.c as of its commit $CHANGED)"
 git -C "$HERE/.." diff --quiet HEAD -- mod_cors.c 2>/dev/null || COMMIT="$COMMIT + local changes to mod_cors.c"
 
 report() {
@@ -591,7 +755,7 @@ report() {
 The latest run of \`make -f Makefile.apxs bench\` (\`bench/run.sh\`); \`bench/README.md\`
 says what is measured and how.
 
-- Date: $(date -u '+%Y-%m-%d %H:%M UTC'); the run took $MINUTES min
+- Date: $(date -u '+%Y-%m-%d %H:%M UTC'); the run took $MINUTES min${QUICK:+ (a quick run, BENCH_QUICK: no wrk, no start-up, no 10,000-line recipes)}
 - CPU: $CPU, $NCPU cores seen (/proc/cpuinfo)
 - httpd: $HTTPD; $(valgrind --version); wrk $(wrk -v 2>&1 | awk 'NR == 1 { print $2 }')
 - mod_cors: commit $COMMIT
@@ -605,13 +769,34 @@ repeat to within a few dozen instructions.
 
 $(cat "$SR/table-instructions.md")
 
+## Over the floor (callgrind, as above)
+
+The floor is \`bench/mod_cors_floor.c\`: a module that writes the headers mod_cors sends
+for each request, constant values with no decision (\`fixups\` for a GET; an \`OPTIONS\`
+answered in \`header_parser\` with \`DONE\` and 204), measured on the same request.
+"Over the floor" is what mod_cors spends on deciding, and on doing it its way.
+
+$(cat "$SR/table-floor.md")
+
+## The counters and report-only (callgrind, as above)
+
+The counters cannot be switched off: "counting switched off" is mod_cors.c built by
+run.sh with the increment in \`cors_count\` behind \`0 &&\`, all else the same.
+Report-only changes no answer, so its requests are compared with the server without
+CORS handling as well as with mod_cors enforcing.  At \`LogLevel cors:info\` a denied
+origin gets its info line (\`CORS denied:origin ...\`) and, without a recipe, an allowed GET
+and the preflight one report-only line each: log lines written on every request.
+Beside the recipe, whose headers match, the differences are computed and none is logged.
+
+$(cat "$SR/table-extras.md")
+
 EOF
     if [ -z "${BENCH_SKIP_WRK:-}" ]; then
         cat <<EOF
 ## Requests per second (wrk, mpm_event)
 
 One \`wrk -t2 -c$WRK_CONNECTIONS -d${WRK_SECONDS}s\` run per configuration and round, in
-rotating order: $WRK_ROUNDS rounds of the first three, every fourth round the others too.
+rotating order: $WRK_ROUNDS rounds of the first four, every fourth round the others too.
 Each ratio is taken within a round; the median and the range (lowest–highest) over the
 rounds are shown.  The CPU time httpd's processes used during a run (utime + stime from
 /proc), divided by the requests wrk completed, depends much less on the other jobs than
@@ -624,7 +809,8 @@ $(cat "$SR/table-wrk.md")
 
 EOF
     fi
-    cat <<EOF
+    if [ -z "$QUICK" ]; then
+        cat <<EOF
 ## Start-up and memory (natively, \`apache2 -X\`, mpm_prefork)
 
 Medians of 5 \`apache2 -t\` runs and of 3 starts (from the start of \`apache2 -X\` until it
@@ -632,6 +818,9 @@ listens; httpd reads its configuration twice); RSS of the process after two requ
 
 $(cat "$SR/table-startup.md")
 
+EOF
+    fi
+    cat <<EOF
 ## Where mod_cors spends its instructions
 
 Allowed credentialed GET with one exposed header, 1 origin: the functions of mod_cors.so,
@@ -641,18 +830,36 @@ difference in the table).  After a run, \`bench/out/profile-*.txt\` has the same
 request.
 
 \`\`\`
-$(profile_summary)
+$(profile_summary "$OUT/profile-cors1-get.txt")
 \`\`\`
 
-Targets: $PASSED met, $MISSED missed.
+### Against the floor
+
+The same for each request, 1 origin, against the floor's same request: the functions whose
+own instructions differ most from the floor's (the sum is "over the floor" above).
+\`bench/out/profile-cors100k-*-vs-floor.txt\` has them for 100,000 origins.
+
 EOF
+    local r
+    for r in get denied no-origin preflight; do
+        printf '%s\n\n```\n' "$r:"
+        profile_summary "$OUT/profile-cors1-$r-vs-floor.txt"
+        printf '```\n\n'
+    done
+    echo "Targets: $PASSED met, $MISSED missed."
 }
 
 # Tables first, in this shell: they count the targets.
 table_instructions > "$SR/table-instructions.md"
+table_floor > "$SR/table-floor.md"
+table_extras > "$SR/table-extras.md"
 [ -z "${BENCH_SKIP_WRK:-}" ] && table_wrk > "$SR/table-wrk.md"
-table_startup > "$SR/table-startup.md"
+[ -z "$QUICK" ] && table_startup > "$SR/table-startup.md"
 report > "$OUT/RESULTS.md"
-cp "$OUT/RESULTS.md" "$HERE/RESULTS.md"
 cat "$OUT/RESULTS.md"
-say "wrote $HERE/RESULTS.md; profiles and raw numbers in $OUT/"
+if [ "$QUICK" ]; then
+    say "a quick run (BENCH_QUICK): wrote $OUT/RESULTS.md, not $HERE/RESULTS.md"
+else
+    cp "$OUT/RESULTS.md" "$HERE/RESULTS.md"
+    say "wrote $HERE/RESULTS.md; profiles and raw numbers in $OUT/"
+fi
