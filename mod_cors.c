@@ -994,7 +994,9 @@ static int cors_origin_set_matches(apr_pool_t *p, const cors_origin_set *set,
         return 0;
     }
     for (i = k->host_len - 1; i > 0 && labels < set->pattern_labels; i--) {
-        if (host[i] != '.') {
+        /* A fully qualified host's final dot ends no label: the parent
+         * domains of "a.example.com." are "example.com." and "com.". */
+        if (host[i] != '.' || i == k->host_len - 1) {
             continue;
         }
         labels++;
