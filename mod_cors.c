@@ -1346,6 +1346,10 @@ static const char *set_allow_origin_file(cmd_parms *cmd, void *dconf,
         /* Editors on Windows start UTF-8 files with a byte-order mark. */
         if (file->line_number == 1 && !memcmp(value, "\xEF\xBB\xBF", 3)) {
             value += 3;
+            /* ap_cfg_getline trimmed the blanks before the mark only. */
+            while (apr_isspace(*value)) {
+                value++;
+            }
         }
 
         /* A comment is a '#' at the start or after a blank, so that
