@@ -1275,9 +1275,11 @@ static const char *set_allow_origin_regex(cmd_parms *cmd, void *dconf,
 
     /* Checked alone first: "a)|(b" compiles once wrapped below, but
      * unanchored.  PCRE2 itself, for its reason and offset: ap_regcomp
-     * says only "bad argument". */
+     * says only "bad argument".  With PCRE2_DUPNAMES, as ap_regcomp
+     * compiles, so that a regex httpd accepts is not refused here. */
     check = pcre2_compile((PCRE2_SPTR)value, PCRE2_ZERO_TERMINATED,
-                          PCRE2_CASELESS, &code, &offset, NULL);
+                          PCRE2_CASELESS | PCRE2_DUPNAMES, &code, &offset,
+                          NULL);
     if (!check) {
         PCRE2_UCHAR reason[256];
         if (pcre2_get_error_message(code, reason, sizeof(reason)) < 0) {
