@@ -1006,7 +1006,9 @@ static int cors_origin_set_matches(apr_pool_t *p, const cors_origin_set *set,
         return 0;
     }
     for (i = k->host_len - 1; i > 0 && labels < set->pattern_labels; i--) {
-        if (host[i] != '.') {
+        /* A fully qualified host's final dot ends no label: the parent
+         * domains of "a.example.com." are "example.com." and "com.". */
+        if (host[i] != '.' || i == k->host_len - 1) {
             continue;
         }
         labels++;
@@ -1285,9 +1287,11 @@ static const char *set_allow_origin_regex(cmd_parms *cmd, void *dconf,
 
     /* Checked alone first: "a)|(b" compiles once wrapped below, but
      * unanchored.  PCRE2 itself, for its reason and offset: ap_regcomp
-     * says only "bad argument". */
+     * says only "bad argument".  With PCRE2_DUPNAMES, as ap_regcomp
+     * compiles, so that a regex httpd accepts is not refused here. */
     check = pcre2_compile((PCRE2_SPTR)value, PCRE2_ZERO_TERMINATED,
-                          PCRE2_CASELESS, &code, &offset, NULL);
+                          PCRE2_CASELESS | PCRE2_DUPNAMES, &code, &offset,
+                          NULL);
     if (!check) {
         PCRE2_UCHAR reason[256];
         if (pcre2_get_error_message(code, reason, sizeof(reason)) < 0) {
@@ -1356,6 +1360,10 @@ static const char *set_allow_origin_file(cmd_parms *cmd, void *dconf,
         /* Editors on Windows start UTF-8 files with a byte-order mark. */
         if (file->line_number == 1 && !memcmp(value, "\xEF\xBB\xBF", 3)) {
             value += 3;
+            /* ap_cfg_getline trimmed the blanks before the mark only. */
+            while (apr_isspace(*value)) {
+                value++;
+            }
         }
 
         /* A comment is a '#' at the start or after a blank, so that

@@ -19,17 +19,28 @@
  * - a refusal names the directive first, and quotes the argument (the
  *   credentials conflict names both directives instead);
  * - CORSAllowOrigin accepts exactly "*", "null" and what ref_origin.h's
- *   grammar accepts as a rule, and lists the rule under its normalised
- *   form; CORSAllowOriginFile accepts exactly a file whose lines, comments
- *   ('#' first or after a blank) and blanks removed, are one such value or
+ *   ref_rule_problem accepts as a rule (the grammar, no ',', an IP host
+ *   only as browsers write it and never after "*."), and lists the rule
+ *   under its normalised form; CORSAllowOriginFile accepts exactly a file
+ *   whose lines, comments ('#' first or after a blank), blanks and a
+ *   byte-order mark starting the file removed, are one such value or
  *   empty;
+ * - CORSAllowMethods, CORSAllowHeaders and CORSExposeHeaders refuse
+ *   exactly a value that is not a token, '*' beside a name, and what no
+ *   browser can use: CONNECT, TRACE and TRACK (any case); Fetch's
+ *   forbidden request-header names, Proxy-* and Sec-*; Set-Cookie,
+ *   Set-Cookie2 and Access-Control-*; an accepted value is in the list
+ *   (a method normalised), or '*' sets it to any;
  * - CORSMaxAge accepts exactly 1 to 10 digits up to 2147483647 and keeps
  *   the number without leading zeros; CORSPreflightStatus exactly 200 and
  *   204; a flag keeps On or Off;
  * - no section that was accepted has both '*' and credentials On;
  * - the merged section takes each directive from the child where the
- *   child sets it, else from the parent; it varies by Origin unless its
- *   only rule is '*' without credentials.
+ *   child sets it, else from the parent, the three origin rules
+ *   (CORSAllowOrigin, CORSAllowOriginRegex, CORSAllowOriginFile) as one
+ *   setting: all three from the child when it sets any; it varies by
+ *   Origin unless its only rule is '*' without credentials and
+ *   CORSRejectDisallowed is not On.
  */
 
 #include "fuzz.h"
@@ -39,12 +50,79 @@
 
 #define FILE_NAME "origins.txt"
 
+/* Whether cors_origin_set_add should accept w: "*", "null", or what the
+ * grammar accepts without ',' and with an IP host as browsers write it. */
 static int ref_rule(apr_pool_t *p, const char *w)
 {
     ref_origin o;
+    const char *suggest;
 
-    return !strcmp(w, "*") || !strcmp(w, "null")
-           || ref_parse_origin(p, w, 1, &o);
+    return ref_rule_problem(p, w, &o, &suggest) == REF_RULE_OK;
+}
+
+static int ref_is_token(const char *s)
+{
+    static const char extra[] = "!#$%&'*+-.^_`|~";
+
+    if (!*s) {
+        return 0;
+    }
+    for (; *s; s++) {
+        unsigned char c = *s;
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z') || (c && memchr(extra, c, 15)))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int caseeq(const char *a, const char *b)
+{
+    return fuzz_ascii_caseeq(a, strlen(a), b, strlen(b));
+}
+
+static int caseprefix(const char *s, const char *prefix)
+{
+    return strlen(s) >= strlen(prefix)
+           && fuzz_ascii_caseeq(s, strlen(prefix), prefix, strlen(prefix));
+}
+
+/* Values no browser can use (Fetch): forbidden methods, forbidden
+ * request-header names, response headers a page can never read. */
+static int ref_unusable(const char *directive, const char *w)
+{
+    static const char *const forbidden_request[] = {
+        "Accept-Charset", "Accept-Encoding",
+        "Access-Control-Request-Headers", "Access-Control-Request-Method",
+        "Connection", "Content-Length", "Cookie", "Cookie2", "Date", "DNT",
+        "Expect", "Host", "Keep-Alive", "Origin", "Referer", "Set-Cookie",
+        "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Via"
+    };
+    apr_size_t i;
+
+    if (!strcmp(directive, "CORSAllowMethods")) {
+        return caseeq(w, "CONNECT") || caseeq(w, "TRACE")
+               || caseeq(w, "TRACK");
+    }
+    if (!strcmp(directive, "CORSAllowHeaders")) {
+        for (i = 0; i < sizeof(forbidden_request) / sizeof(char *); i++) {
+            if (caseeq(w, forbidden_request[i])) {
+                return 1;
+            }
+        }
+        return caseprefix(w, "Proxy-") || caseprefix(w, "Sec-");
+    }
+    return caseeq(w, "Set-Cookie") || caseeq(w, "Set-Cookie2")
+           || caseprefix(w, "Access-Control-");
+}
+
+/* The list a token directive adds to. */
+static cors_token_list *token_list(cors_dir_conf *conf, const char *directive)
+{
+    return !strcmp(directive, "CORSAllowMethods") ? conf->methods
+           : !strcmp(directive, "CORSAllowHeaders") ? conf->headers
+           : conf->expose;
 }
 
 /* Whether the origin file is acceptable, as SPEC.md and the directive's
@@ -60,6 +138,17 @@ static int ref_origin_file(apr_pool_t *p, const char *text, apr_size_t len,
         const char *stop = nl ? nl : end, *c;
         char *value;
         apr_size_t n;
+
+        /* A UTF-8 byte-order mark starting the file is ignored (SPEC.md):
+         * the first line is what follows it. */
+        if (line == text) {
+            while (line < stop && apr_isspace(*line)) {
+                line++;
+            }
+            if (stop - line >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3)) {
+                line += 3;
+            }
+        }
 
         for (c = line; c < stop; c++) {
             if (*c == '#' && (c == line || apr_isspace(c[-1]))) {
@@ -137,7 +226,32 @@ static int apply(const config_input *in, cors_dir_conf *conf,
     case ITERATE:
         for (w = apr_strtok(apr_pstrdup(p, args), " \t", &last); w && !problem;
              w = apr_strtok(NULL, " \t", &last)) {
+            int tokens = !strcmp(c->name, "CORSAllowMethods")
+                         || !strcmp(c->name, "CORSAllowHeaders")
+                         || !strcmp(c->name, "CORSExposeHeaders");
+            const cors_token_list *before = tokens ? token_list(conf, c->name)
+                                                   : NULL;
+            int star = !strcmp(w, "*");
+            int before_any = before && before->any;
+            int before_names = before ? before->names->nelts : 0;
+
             problem = c->AP_TAKE1(cmd, conf, w);
+            if (tokens) {
+                int refused = ref_unusable(c->name, w) || !ref_is_token(w)
+                              || (star && before_names)
+                              || (!star && before_any);
+                cors_token_list *after = token_list(conf, c->name);
+                FUZZ_CHECK(refused == (problem != NULL), "%s %s: %s", c->name,
+                           w, problem ? problem : "accepted");
+                FUZZ_CHECK(problem || (after && (star
+                    ? after->any
+                    : cors_token_list_has(after,
+                          !strcmp(c->name, "CORSAllowMethods")
+                          ? cors_normalise_method(w) : w,
+                          strlen(!strcmp(c->name, "CORSAllowMethods")
+                                 ? cors_normalise_method(w) : w)))),
+                    "%s %s accepted, not listed", c->name, w);
+            }
             if (!problem && !strcmp(c->name, "CORSAllowOrigin")) {
                 cors_origin_parts o;
                 FUZZ_CHECK(ref_rule(p, w), "CORSAllowOrigin accepted '%s'",
@@ -289,9 +403,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(merged->field == (child->field != CORS_UNSET ? child->field \
                                                             : parent->field), \
                "merged " #field)
-    MERGED_PTR(origins);
-    MERGED_PTR(origin_files);
-    MERGED_PTR(origin_regexes);
+    /* The three origin rules are one setting (SPEC.md, "Directives"): a
+     * child that sets any of them replaces all three. */
+    {
+        int child_rules = child->origins || child->origin_files
+                          || child->origin_regexes;
+        const cors_dir_conf *from = child_rules ? child : parent;
+        FUZZ_CHECK(merged->origins == from->origins
+                   && merged->origin_files == from->origin_files
+                   && merged->origin_regexes == from->origin_regexes,
+                   "merged origin rules not all from the %s",
+                   child_rules ? "child" : "parent");
+    }
     MERGED_PTR(methods);
     MERGED_PTR(headers);
     MERGED_PTR(expose);
@@ -303,6 +426,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     MERGED_INT(reject_disallowed);
     MERGED_INT(replace_backend_headers);
     MERGED_INT(enable);
+    MERGED_INT(check_websocket_origin);
 
     FUZZ_CHECK(cors_is_enabled(merged)
                == (merged->enable != CORS_UNSET
@@ -315,9 +439,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     || (merged->origin_files && merged->origin_files->any))
                 && only_star(merged->origins)
                 && only_star(merged->origin_files);
-    FUZZ_CHECK((!cors_varies_by_origin(merged)) == lone_star,
-               "merged section varies by Origin: %d, lone '*' %d",
-               cors_varies_by_origin(merged), lone_star);
+    /* With CORSRejectDisallowed On even a lone '*' answers a malformed
+     * Origin 403: the answer then depends on Origin. */
+    FUZZ_CHECK((!cors_varies_by_origin(merged))
+               == (lone_star && merged->reject_disallowed != 1),
+               "merged section varies by Origin: %d, lone '*' %d, "
+               "CORSRejectDisallowed %d", cors_varies_by_origin(merged),
+               lone_star, merged->reject_disallowed);
 
     fuzz_end_input(p);
     return 0;

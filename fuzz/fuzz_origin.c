@@ -18,9 +18,17 @@
  *   uses it as the look-up key as it is);
  * - a browser's origin never holds '*', and what parses without patterns
  *   parses the same with them;
+ * - a value the grammar accepts is a rule exactly when its host, if WHATWG
+ *   URL parsing takes it for an IP address, is written as browsers write
+ *   it (ref_origin.h's own IPv4/IPv6 parser and serialiser): an invalid
+ *   address, "*." before an address, or another spelling (127.1,
+ *   0x7f.0.0.1, 127.0.0.1., [0:0::1], [::ffff:127.0.0.1]) is refused by
+ *   cors_origin_set_add, the last with a message suggesting the origin as
+ *   browsers send it, which is canonical and itself accepted;
  * - an accepted rule is in the set under its normalised form and an exact
  *   origin, parsed as a request's, is found there;
- * - a refused value gets a message, the same from cors_origin_set_add, and
+ * - a refused value gets a message, the same from cors_origin_set_add
+ *   (which says "comma-separated list" first for a value holding ','), and
  *   a path, query or fragment is cut at the right place.
  */
 
@@ -84,9 +92,12 @@ static void check_one(apr_pool_t *p, const char *s, int patterns,
         if (patterns && strcmp(s, "*") && strcmp(s, "null")) {
             cors_origin_set *set = cors_origin_set_make(p);
             const char *added = cors_origin_set_add(p, set, s);
-            FUZZ_CHECK(added && !strcmp(added, problem), "'%s': set_add "
-                       "says '%s', parse says '%s'", s, added ? added : "OK",
-                       problem);
+            FUZZ_CHECK(added && (strchr(s, ',')
+                                 ? !strncmp(added, "is a comma-separated "
+                                            "list", 25)
+                                 : !strcmp(added, problem)),
+                       "'%s': set_add says '%s', parse says '%s'", s,
+                       added ? added : "OK", problem);
             FUZZ_CHECK(apr_hash_count(set->keys) == 0 && !set->any
                        && !set->opaque, "'%s' refused but added", s);
         }
@@ -130,7 +141,44 @@ static void check_one(apr_pool_t *p, const char *s, int patterns,
         cors_origin_set *set = cors_origin_set_make(p);
         const char *added = cors_origin_set_add(p, set, s);
         cors_origin_parts req;
+        ref_origin rule;
+        const char *suggest;
+        int kind = ref_rule_problem(p, s, &rule, &suggest);
 
+        FUZZ_CHECK(kind != REF_RULE_COMMA && kind != REF_RULE_GRAMMAR,
+                   "'%s' parses, ref_rule_problem says %d", s, kind);
+        if (kind != REF_RULE_OK) {
+            FUZZ_CHECK(added && strstr(added, "IP address"), "'%s' (IP host "
+                       "problem %d) accepted or refused for another reason: "
+                       "%s", s, kind, added ? added : "accepted");
+            FUZZ_CHECK(apr_hash_count(set->keys) == 0 && !set->has_patterns,
+                       "'%s' refused but added", s);
+            if (kind == REF_RULE_IP_SPELLING) {
+                cors_origin_set *again_set = cors_origin_set_make(p);
+                const char *again_added;
+                cors_origin_parts so;
+
+                FUZZ_CHECK(strstr(added, apr_psprintf(p, "write '%s'",
+                                                      suggest)),
+                           "'%s': message does not suggest '%s': %s", s,
+                           suggest, added);
+                FUZZ_CHECK(cors_parse_origin(suggest, strlen(suggest), 1, &so)
+                           == CORS_ORIGIN_OK && so.canonical,
+                           "'%s': the suggested '%s' is not canonical", s,
+                           suggest);
+                again_added = cors_origin_set_add(p, again_set, suggest);
+                FUZZ_CHECK(!again_added && apr_hash_get(again_set->keys,
+                                                        suggest,
+                                                        APR_HASH_KEY_STRING),
+                           "'%s': the suggested '%s' is refused: %s", s,
+                           suggest, again_added ? again_added : "(not listed)");
+            }
+            else {
+                FUZZ_CHECK(!strstr(added, "write '"), "'%s' (IP host problem "
+                           "%d) suggests an origin: %s", s, kind, added);
+            }
+            return;
+        }
         FUZZ_CHECK(!added, "'%s' parses but set_add says: %s", s, added);
         FUZZ_CHECK(apr_hash_count(set->keys) == 1
                    && apr_hash_get(set->keys, n, APR_HASH_KEY_STRING),

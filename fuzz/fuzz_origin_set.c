@@ -14,10 +14,16 @@
  * CORSAllowOriginFile's set instead, so that both sets share one look-up
  * key); the last line is the Origin.  Flags bit 0: CORSAllowCredentials.
  *
- * Properties, for every Origin that parses (or is "null"):
+ * Properties:
+ * - a rule is accepted exactly when ref_origin.h's ref_rule_problem finds
+ *   nothing wrong with it: the grammar (a final dot allowed), no ',', an
+ *   IP host only as browsers write it, never after "*.";
+ * for every Origin that parses (or is "null"):
  * - the answer is what ref_origin.h's reading of SPEC.md gives: listed
- *   exactly when one accepted rule admits the origin, "*" answering for
- *   the others, and "*" alone never granting credentials;
+ *   exactly when one accepted rule admits the origin ("example.com." and
+ *   "example.com" being different hosts), "*" answering for the others,
+ *   and "*" alone never granting credentials; so an IP address spelled
+ *   otherwise than browsers write it is never listed;
  * - with exact rules only, an allowed origin is byte-equal, normalised, to
  *   a listed one;
  * - a subdomain pattern never admits its apex nor a host that does not end
@@ -64,6 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cors_origin_set *set = (split && i % 2 == 0) ? conf->origin_files
                                                      : conf->origins;
         const char *problem = cors_origin_set_add(p, set, rule);
+        const char *suggest;
 
         if (!strcmp(rule, "*")) {
             FUZZ_CHECK(!problem, "'*' refused");
@@ -73,7 +80,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(!problem, "'null' refused");
             opaque = 1;
         }
-        else if (ref_parse_origin(p, rule, 1, &rules[nrules])) {
+        else if (ref_rule_problem(p, rule, &rules[nrules], &suggest)
+                 == REF_RULE_OK) {
             FUZZ_CHECK(!problem, "rule '%s' refused: %s", rule, problem);
             if (rules[nrules].subdomains
                 || rules[nrules].port == REF_PORT_ANY) {

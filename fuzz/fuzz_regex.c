@@ -15,8 +15,11 @@
  * to A case-insensitively match (so the anchoring holds: A plus anything
  * never matches), directly and through cors_match_origin.
  *
- * Odd mode: the rule is A as written.  Properties: a refused rule gets a
- * message naming the directive and quoting A; of B, A+B, B+A and A, an
+ * Odd mode: the rule is A as written.  Properties: a rule is called "not
+ * a valid regular expression" exactly when PCRE2 refuses it on its own
+ * with httpd's options (PCRE2_DUPNAMES included), and the message gives
+ * PCRE2's offset and the text before it; a refused rule gets a message naming the directive
+ * and quoting A; of B, A+B, B+A and A, an
  * Origin that cors_match_origin lists is one that A, compiled by PCRE2 on
  * its own, matches from its first character to its last (SPEC: "matched
  * against the whole Origin value ... an unanchored regex can therefore
@@ -113,6 +116,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cmd = fuzz_make_cmd(p, &fc, "CORSAllowOriginRegex", 1);
     value = literal ? escape_all(p, a) : a;
     problem = set_allow_origin_regex(cmd, conf, value);
+
+    {
+        /* PCRE2's verdict on A alone, with httpd's options. */
+        int error;
+        PCRE2_SIZE offset;
+        pcre2_code *alone = pcre2_compile((PCRE2_SPTR)value,
+                                          PCRE2_ZERO_TERMINATED,
+                                          PCRE2_CASELESS | PCRE2_DOTALL
+                                          | PCRE2_DOLLAR_ENDONLY
+                                          | PCRE2_DUPNAMES,
+                                          &error, &offset, NULL);
+        if (alone) {
+            pcre2_code_free(alone);
+            FUZZ_CHECK(!problem || !strstr(problem, "is not a valid regular "
+                                                    "expression"),
+                       "'%s', which PCRE2 compiles with httpd's options, "
+                       "called invalid: %s", value, problem);
+        }
+        else {
+            /* Refused, with PCRE2's own offset and what comes before it. */
+            FUZZ_CHECK(problem && strstr(problem, apr_psprintf(p,
+                           "at offset %" APR_SIZE_T_FMT
+                           " ('%s' comes before it)", (apr_size_t)offset,
+                           apr_pstrmemdup(p, value, offset))),
+                       "'%s' (PCRE2: error %d at offset %zu): %s", value,
+                       error, (size_t)offset, problem ? problem : "accepted");
+        }
+    }
 
     if (problem) {
         FUZZ_CHECK(!literal, "the literal regex '%s' refused: %s", value,

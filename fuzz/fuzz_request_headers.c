@@ -16,8 +16,10 @@
  * - every name is a valid token, in order, inside the value; never more
  *   than 64 names; a value over 4096 bytes, a 65th name or an element
  *   that is not a token refuses the whole value;
- * - the preflight is denied (reason headers) exactly then, or when a name
- *   is not allowed; with CORSAllowHeaders * the answer lists exactly the
+ * - the preflight is denied (reason headers) exactly then, without an
+ *   answer or lists, or when a name is not allowed: then answered
+ *   (answer_preflight) with the configured lists, naming the first name
+ *   not allowed; with CORSAllowHeaders * the answer lists exactly the
  *   requested names joined with ", ", without one it lists none.
  */
 
@@ -130,8 +132,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(!cors_token_list_add(p, &conf->headers, "*", 0), "'*'");
     result = preflight(p, conf, value, &d);
     if (count < 0) {
-        FUZZ_CHECK(result == CORS_DENIED_HEADERS, "'%s' with *: %d", value,
-                   result);
+        /* Past Fetch's limits: no browser sends it, no CORS fields. */
+        FUZZ_CHECK(result == CORS_DENIED_HEADERS && !d.answer_preflight
+                   && !d.allow_methods && !d.allow_headers,
+                   "'%s' with *: %d, answered %d", value, result,
+                   d.answer_preflight);
     }
     else {
         FUZZ_CHECK(result == CORS_PREFLIGHT, "'%s' with *: %d", value, result);
@@ -164,18 +169,49 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     result = preflight(p, conf, value, &d);
     FUZZ_CHECK(result == (all_listed ? CORS_PREFLIGHT : CORS_DENIED_HEADERS),
                "'%s' with a list: %d", value, result);
-    FUZZ_CHECK(result != CORS_PREFLIGHT
-               || (d.allow_headers
-                   && !strcmp(d.allow_headers, conf->headers->value)),
-               "'%s' with a list: answered '%s'", value,
+    /* Within the limits the answer carries the lists, denied or not, and
+     * a denial names the first name not listed. */
+    FUZZ_CHECK(count < 0
+               ? !d.answer_preflight && !d.allow_headers && !d.allow_methods
+               : d.answer_preflight && d.allow_headers
+                 && !strcmp(d.allow_headers, conf->headers->value)
+                 && d.allow_methods
+                 && !strcmp(d.allow_methods, "GET, HEAD, POST"),
+               "'%s' with a list: answered %d '%s'", value,
+               d.answer_preflight,
                d.allow_headers ? d.allow_headers : "(none)");
+    if (count >= 0 && !all_listed) {
+        const char *first = NULL;
+        for (i = 0; i < count && !first; i++) {
+            int found = 0;
+            for (l = listed; *l; l++) {
+                found |= fuzz_ascii_caseeq(ref[i].name, ref[i].len, *l,
+                                           strlen(*l));
+            }
+            if (!found) {
+                first = apr_pstrmemdup(p, ref[i].name, ref[i].len);
+            }
+        }
+        FUZZ_CHECK(d.denied_name && first && !strcmp(d.denied_name, first),
+                   "'%s' with a list: denied_name '%s', expected '%s'",
+                   value, d.denied_name ? d.denied_name : "(none)",
+                   first ? first : "(none)");
+    }
 
-    /* No CORSAllowHeaders: only a request for no header passes. */
+    /* No CORSAllowHeaders: only a request for no header passes; within
+     * the limits it is answered, without Access-Control-Allow-Headers. */
     conf = create_cors_dir_config(p, NULL);
     result = preflight(p, conf, value, &d);
     FUZZ_CHECK(result == (count == 0 ? CORS_PREFLIGHT : CORS_DENIED_HEADERS)
-               && (result != CORS_PREFLIGHT || !d.allow_headers),
-               "'%s' without a list: %d", value, result);
+               && !d.allow_headers && d.answer_preflight == (count >= 0),
+               "'%s' without a list: %d, answered %d", value, result,
+               d.answer_preflight);
+    FUZZ_CHECK(count <= 0 || (d.denied_name
+                              && strlen(d.denied_name) == ref[0].len
+                              && !memcmp(d.denied_name, ref[0].name,
+                                         ref[0].len)),
+               "'%s' without a list: denied_name '%s'", value,
+               d.denied_name ? d.denied_name : "(none)");
 
     fuzz_end_input(p);
     return 0;

@@ -22,8 +22,12 @@
  * - a header name is listed when equal to one case-insensitively; a
  *   method when equal, once normalised, to one byte for byte;
  * - a preflight asking for the method is allowed exactly when it is a
- *   token and GET, HEAD, POST, listed, or the list is '*'; it answers the
- *   list, '*', or with credentials and '*' the method itself.
+ *   token and GET, HEAD, POST, listed, or the list is '*'; to a token it
+ *   answers (answer_preflight), allowed or denied, the list, '*', or with
+ *   credentials and '*' the method itself, and a denial names the method;
+ *   a method that is not a token gets no answer and no lists;
+ * - without CORSAllowMethods exactly GET, HEAD and POST are allowed, and a
+ *   token is answered "GET, HEAD, POST", allowed or denied.
  */
 
 #include "fuzz.h"
@@ -175,14 +179,46 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         result = cors_decide_preflight(&r, &d, query);
         FUZZ_CHECK(result == (allowed ? CORS_PREFLIGHT : CORS_DENIED_METHOD),
                    "method '%s': %d", query, result);
-        if (allowed) {
+        if (token) {
+            /* Answered with the lists, denied or not, so that the
+             * browser's console names the method at fault. */
             const char *expected = !any ? list->value
                                    : credentials ? nq : "*";
-            FUZZ_CHECK(d.allow_methods && !strcmp(d.allow_methods, expected),
-                       "method '%s' answered '%s', expected '%s'", query,
+            FUZZ_CHECK(d.answer_preflight && d.allow_methods
+                       && !strcmp(d.allow_methods, expected),
+                       "method '%s' (%s) answered %d '%s', expected '%s'",
+                       query, allowed ? "allowed" : "denied",
+                       d.answer_preflight,
                        d.allow_methods ? d.allow_methods : "(none)",
                        expected);
+            FUZZ_CHECK(allowed ? !d.denied_name
+                               : d.denied_name && !strcmp(d.denied_name, query),
+                       "method '%s': denied_name '%s'", query,
+                       d.denied_name ? d.denied_name : "(none)");
         }
+        else {
+            /* No browser sends it: no CORS fields. */
+            FUZZ_CHECK(!d.answer_preflight && !d.allow_methods
+                       && !d.allow_headers,
+                       "non-token method '%s' answered with the lists", query);
+        }
+
+        /* Without CORSAllowMethods: GET, HEAD and POST only, answered
+         * "GET, HEAD, POST" (to a token) allowed or denied. */
+        memset(&d, 0, sizeof(d));
+        d.conf = create_cors_dir_config(p, NULL);
+        d.credentials = credentials;
+        allowed = token && (!strcmp(nq, "GET") || !strcmp(nq, "HEAD")
+                            || !strcmp(nq, "POST"));
+        result = cors_decide_preflight(&r, &d, query);
+        FUZZ_CHECK(result == (allowed ? CORS_PREFLIGHT : CORS_DENIED_METHOD),
+                   "method '%s' without a list: %d", query, result);
+        FUZZ_CHECK(token ? d.answer_preflight && d.allow_methods
+                           && !strcmp(d.allow_methods, "GET, HEAD, POST")
+                         : !d.answer_preflight && !d.allow_methods,
+                   "method '%s' without a list answered %d '%s'", query,
+                   d.answer_preflight,
+                   d.allow_methods ? d.allow_methods : "(none)");
     }
     fuzz_end_input(p);
     return 0;
