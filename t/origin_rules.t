@@ -26,6 +26,9 @@ my @cases = (
     ['/only-regex/doc.txt', $PARTNER, 0],    ['/only-regex/doc.txt', $TENANT, 0], ['/only-regex/doc.txt', $SUB, 0],
     ['/inherit/doc.txt',    $PARTNER, 1, 0], ['/inherit/doc.txt', $TENANT, 1, 0], ['/inherit/doc.txt', $SUB, 1, 0],
     ['/inherit/doc.txt',    $ADMIN, 0],
+    ['/dotted/doc.txt', 'https://a.example.com.', 1, 0], ['/dotted/doc.txt', 'https://a.b.example.com.', 1, 0],
+    ['/dotted/doc.txt', 'https://a.example.com', 0],      ['/dotted/doc.txt', 'https://example.com.', 0],
+    ['/dotted/doc.txt', 'https://exact.example.org.', 1, 0], ['/dotted/doc.txt', 'https://exact.example.org', 0],
 );
 
 plan tests => 2 * @cases + 3, need_module qw(cors alias);

@@ -34,7 +34,7 @@ my @canonical = ('http://[::1]:8080', 'http://[::ffff:7f00:1]', 'http://127.0.0.
                  # upper case is normalised like any host's, so it matches
                  'http://[2001:DB8::1]');
 
-plan tests => 3 * @respelled + 2 * @invalid_ip + @canonical + 12 + 47, need_module 'cors';
+plan tests => 3 * @respelled + 2 * @invalid_ip + @canonical + 12 + 49, need_module 'cors';
 
 for (@respelled) {
     my ($written, $canonical) = @$_;
@@ -88,6 +88,13 @@ for my $written (@canonical) {
                                  files => { 'origins.txt' => "https://first.example\n\xEF\xBB\xBFhttps://second.example\n" });
     ok t_cmp($status, 1, 'a byte-order mark anywhere but the start is not ignored');
     ok t_cmp($out, qr/origins\.txt line 2: /, 'the message names line 2');
+    ($status, $out) = configtest("CORSAllowOriginFile \@DIR\@/origins.txt",
+                                 files => { 'origins.txt' => "\xEF\xBB\xBF  https://first.example\n" });
+    ok t_cmp($status, 0, 'blanks after a byte-order mark are ignored too') or t_debug($out);
+}
+{
+    my ($status, $out) = configtest('CORSAllowOriginRegex "(?<h>https://a\.example)|(?<h>https://b\.example)"');
+    ok t_cmp($status, 0, 'a regex with two groups of one name is accepted, as httpd\'s own regexes are') or t_debug($out);
 }
 
 # A trailing dot: a fully qualified host is a host.
