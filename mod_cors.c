@@ -1064,6 +1064,12 @@ static const char *cors_normalise_method(const char *method)
 {
     const char *const *m;
 
+    /* Browsers send these six upper-case already. */
+    for (m = cors_normalised_methods; *m; m++) {
+        if (**m == *method && !strcmp(method, *m)) {
+            return *m;
+        }
+    }
     for (m = cors_normalised_methods; *m; m++) {
         if (!ap_cstr_casecmp(method, *m)) {
             return *m;
@@ -1087,8 +1093,10 @@ static int cors_token_list_has(const cors_token_list *list, const char *s,
 
     for (i = 0; i < list->names->nelts; i++) {
         const char *name = APR_ARRAY_IDX(list->names, i, const char *);
-        if (strlen(name) == len && (list->exact ? !memcmp(name, s, len)
-                                    : !ap_cstr_casecmpn(name, s, len))) {
+        /* The first letter rules out most names without a comparison. */
+        if (CORS_LOWER(name[0]) == CORS_LOWER(s[0]) && strlen(name) == len
+            && (list->exact ? !memcmp(name, s, len)
+                            : !ap_cstr_casecmpn(name, s, len))) {
             return 1;
         }
     }
@@ -1770,10 +1778,10 @@ static int cors_is_same_origin_fetch(request_rec *r)
  * read CORS fields on the answer. */
 static int cors_is_websocket_handshake(request_rec *r)
 {
-    const char *upgrade = apr_table_get(r->headers_in, "Upgrade");
+    const char *upgrade = r->method_number == M_GET
+                          ? apr_table_get(r->headers_in, "Upgrade") : NULL;
 
-    return upgrade && r->method_number == M_GET
-           && ap_find_token(r->pool, upgrade, "websocket");
+    return upgrade && ap_find_token(r->pool, upgrade, "websocket");
 }
 
 typedef enum { CORS_NOT_LISTED, CORS_BY_WILDCARD, CORS_LISTED } cors_match;
@@ -2284,7 +2292,9 @@ static void cors_write_headers(request_rec *r, const cors_decision *d)
 
     if (replace) {
         cors_remove_access_control_headers(r->headers_out);
-        cors_remove_access_control_headers(r->err_headers_out);
+        if (!apr_is_empty_table(r->err_headers_out)) {
+            cors_remove_access_control_headers(r->err_headers_out);
+        }
     }
     else if (apr_table_get(r->headers_out, "Access-Control-Allow-Origin")
              || apr_table_get(r->err_headers_out,
