@@ -32,7 +32,8 @@ const escapeRe = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 // browser console says ...", it checks that the engine's console printed that row's
 // message: t.consoleShowsRow(problem, placeholders).  In WebKit, whose console cannot be
 // read under WebDriver, a MiniBrowser of its own repeats the last fetch() and prints
-// its console (lib/harness.js): the check comes after the requests are counted.
+// its console (lib/harness.js); the server's log, as the scenarios read it, leaves the
+// repeated requests out.
 
 // Require valid-user (alice:secret, in the server's AuthUserFile).
 const basicAuthLines = `AuthType Basic
@@ -58,10 +59,10 @@ scenario('a disallowed origin cannot read the answer, though the GET reaches the
     conf: 'CORSAllowOrigin https://app.example',
 }, async (t) => {
     t.isBlocked(await t.fetch('echo'));
+    await t.consoleShowsRow('origin not allowed', { status: 200 });
     const log = await t.requests('GET', 1);
     t.equal(log[0].cors, 'denied:origin', 'CORS_RESULT in the log');
     await t.preflights(0);
-    await t.consoleShowsRow('origin not allowed', { status: 200 });
 });
 
 scenario('http://localhost:PORT is allowed alone: the 127.0.0.1 page is another origin', {
@@ -173,9 +174,9 @@ scenario('CORSRejectDisallowed On: a disallowed origin is answered 403 before th
     conf: 'CORSAllowOrigin https://app.example\nCORSRejectDisallowed On',
 }, async (t) => {
     t.isBlocked(await t.fetch('echo'));
+    await t.consoleShowsRow('origin not allowed', { status: 403 });
     const log = await t.requests('GET', 1);
     t.equal(log[0].status, 403, 'status the server sent');
-    await t.consoleShowsRow('origin not allowed', { status: 403 });
 });
 
 // --- Credentials ------------------------------------------------------------------
@@ -306,10 +307,10 @@ scenario('PUT not listed (default GET HEAD POST): the browser refuses the prefli
     conf: 'CORSAllowOrigin @PAGE@',
 }, async (t) => {
     t.isBlocked(await t.fetch('echo', { method: 'PUT', body: 'data' }));
+    await t.consoleShowsRow('method not allowed', { method: 'PUT' });
     const log = await t.preflights(1);
     t.equal([log[0].status, log[0].cors], [204, 'denied:method'], 'the preflight in the log');
     await t.requests('PUT', 0);
-    await t.consoleShowsRow('method not allowed', { method: 'PUT' });
 });
 
 scenario('a preflight from a disallowed origin fails, no PUT is sent', {
@@ -317,12 +318,12 @@ scenario('a preflight from a disallowed origin fails, no PUT is sent', {
     conf: 'CORSAllowOrigin @PAGE_LOCALHOST@\nCORSAllowMethods PUT',
 }, async (t) => {
     t.isBlocked(await t.fetch('echo', { method: 'PUT', body: 'data' }));
+    await t.consoleShowsRow('preflight from an origin not allowed', { status: 200 });
     const log = await t.preflights(1);
     // No CORS headers at all on the preflight's answer, unlike a denied method: the CGI
     // answered the OPTIONS.
     t.equal([log[0].status, log[0].cors], [200, 'denied:origin'], 'the preflight in the log');
     await t.requests('PUT', 0);
-    await t.consoleShowsRow('preflight from an origin not allowed', { status: 200 });
 });
 
 scenario('a preflight from a disallowed origin answered 401 by authentication or 403 by CORSRejectDisallowed fails', {
@@ -333,12 +334,12 @@ scenario('a preflight from a disallowed origin answered 401 by authentication or
 }, async (t) => {
     for (const [rest, status] of [['auth/echo', 401], ['reject/echo', 403]]) {
         t.isBlocked(await t.fetch(rest, { method: 'PUT' }));
-        const log = await t.log((l) => l.some((e) => e.url === `${t.prefix}${rest}`));
-        t.equal(log.filter((e) => e.url === `${t.prefix}${rest}`).map((e) => [e.method, e.status, e.cors]),
-                [['OPTIONS', status, 'denied:origin']], `requests for ${rest} in the log`);
         // Chromium and Firefox name the missing Access-Control-Allow-Origin, WebKit the
         // status.
         await t.consoleShowsRow('preflight from an origin not allowed, answered 401 or 403', { status });
+        const log = await t.log((l) => l.some((e) => e.url === `${t.prefix}${rest}`));
+        t.equal(log.filter((e) => e.url === `${t.prefix}${rest}`).map((e) => [e.method, e.status, e.cors]),
+                [['OPTIONS', status, 'denied:origin']], `requests for ${rest} in the log`);
     }
 });
 
@@ -367,10 +368,10 @@ scenario("'patch' is sent lower-case and PATCH in CORSAllowMethods does not allo
     conf: 'CORSAllowOrigin @PAGE@\nCORSAllowMethods PATCH',
 }, async (t) => {
     t.isBlocked(await t.fetch('echo', { method: 'patch', body: '{}' }));
+    await t.consoleShowsRow('method not allowed', { method: 'patch' });
     const log = await t.preflights(1);
     t.equal([log[0].status, log[0].cors], [204, 'denied:method'], 'the preflight in the log');
     await t.requests('patch', 0);
-    await t.consoleShowsRow('method not allowed', { method: 'patch' });
 });
 
 scenario("'patch' listed lower-case in CORSAllowMethods allows fetch's 'patch'", {
@@ -423,10 +424,10 @@ scenario('a JSON POST needs Content-Type in CORSAllowHeaders: without it the bro
     t.isBlocked(await t.fetch('echo', {
         method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}',
     }));
+    await t.consoleShowsRow('header not allowed', { header: 'content-type', 'header-as-sent': 'Content-Type' });
     const log = await t.preflights(1);
     t.equal([log[0].status, log[0].cors], [204, 'denied:headers'], 'the preflight in the log');
     await t.requests('POST', 0);
-    await t.consoleShowsRow('header not allowed', { header: 'content-type', 'header-as-sent': 'Content-Type' });
 });
 
 scenario('a JSON POST with Content-Type in CORSAllowHeaders: one preflight, then the POST', {
@@ -458,10 +459,10 @@ scenario('a custom request header not in CORSAllowHeaders: the browser refuses t
     conf: 'CORSAllowOrigin @PAGE@\nCORSAllowHeaders X-Api-Key',
 }, async (t) => {
     t.isBlocked(await t.fetch('echo', { headers: { 'X-Api-Key': 'k1', 'X-Other': '1' } }));
+    await t.consoleShowsRow('header not allowed', { header: 'x-other', 'header-as-sent': 'X-Other' });
     const log = await t.preflights(1);
     t.equal([log[0].status, log[0].cors], [204, 'denied:headers'], 'the preflight in the log');
     await t.requests('GET', 0);
-    await t.consoleShowsRow('header not allowed', { header: 'x-other', 'header-as-sent': 'X-Other' });
 });
 
 scenario('CORSAllowHeaders * covers Authorization: the requested names are listed', {
@@ -745,10 +746,10 @@ scenario('CORSPreflightPassthrough On behind Require valid-user: the preflight i
     conf: `CORSAllowOrigin @PAGE@\nCORSAllowMethods PUT\nCORSPreflightPassthrough On\n${basicAuth}`,
 }, async (t) => {
     t.isBlocked(await t.fetch('echo', { method: 'PUT' }));
+    await t.consoleShowsRow('preflight not ok status', { status: 401 });
     const log = await t.preflights(1);
     t.equal([log[0].status, log[0].cors], [401, 'preflight'], 'the preflight in the log');
     await t.requests('PUT', 0);
-    await t.consoleShowsRow('preflight not ok status', { status: 401 });
 });
 
 // --- XMLHttpRequest, redirects ---------------------------------------------------------
@@ -780,10 +781,10 @@ CORSPreflightPassthrough On`,
     extra: '<Location @S@moved/>\n    Redirect 307 "@API@@S@echo"\n</Location>',
 }, async (t) => {
     t.isBlocked(await t.fetch('moved/echo', { method: 'PUT' }));
+    await t.consoleShowsRow('redirect on preflight', { status: 307 });
     const log = await t.preflights(1);
     t.equal(log[0].status, 307, 'status of the preflight');
     await t.requests('PUT', 0);
-    await t.consoleShowsRow('redirect on preflight', { status: 307 });
 });
 
 scenario('a redirected GET carries CORS headers on the 302: the page follows it and reads', {

@@ -179,7 +179,7 @@ class ScenarioContext {
     // the response, so the page may have its answer first: wait until ready(lines)
     // holds (5 s at most), then until the log has not grown for 150 ms.
     async log(ready = () => true) {
-        const mine = () => this.server.apiLog().filter((e) => e.url.startsWith(this.prefix));
+        const mine = () => this.server.apiLog().filter((e) => e.url.startsWith(this.prefix) && !e.replay);
         const deadline = Date.now() + 5000;
         while (!ready(mine()) && Date.now() < deadline) {
             await sleep(25);
@@ -275,8 +275,8 @@ class ScenarioContext {
     // Chromium and Firefox: a console message of the page matches it.  WebKit, whose
     // console cannot be read under WebDriver (facts.consoleReplay): a MiniBrowser of its
     // own, started alone at the first such check, repeats that fetch() from the page
-    // origin and prints its console (engines.js, startWebKitConsole()), so the server
-    // sees the request once more: call this after counting requests.
+    // origin and prints its console (engines.js, startWebKitConsole()); t.log() and the
+    // counts leave the repeated requests out (their Referer is replay.html's URL).
     async consoleShowsRow(problem, vars = {}) {
         const rows = this.run.troubleshooting || (this.run.troubleshooting = readTable());
         if (!rows[problem]) {
@@ -452,7 +452,8 @@ class Suite {
                                     + '(README.md); those above come from t.consoleShowsRow()\'s replay');
                     }
                     for (const l of run.server.apiLog().filter((l) => l.url.startsWith(t.prefix))) {
-                        console.log(`#   server: ${l.method} ${l.url} ${l.status} cors=${l.cors}`);
+                        console.log(`#   server: ${l.method} ${l.url} ${l.status} cors=${l.cors}`
+                                    + (l.replay ? ' (WebKit\'s console replay)' : ''));
                     }
                 } finally {
                     clearTimeout(timer);
