@@ -22,9 +22,13 @@
 // scenarios read it (t.facts) or state their own differences (t.per()).
 
 const fs = require('fs');
+const http = require('http');
 const os = require('os');
 const path = require('path');
+const { spawn } = require('child_process');
 const { startDriver, Session } = require('./webdriver');
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const FACTS = {
     chromium: {
@@ -36,6 +40,8 @@ const FACTS = {
         maxAgeCap: 7200,
         // Console messages: CDP reports the "blocked by CORS policy" errors.
         consoleHasCorsErrors: true,
+        // t.consoleShowsRow() reads the console of the page that made the request.
+        consoleReplay: false,
     },
     firefox: {
         blockedError: /^TypeError: NetworkError when attempting to fetch resource\.$/,
@@ -44,6 +50,7 @@ const FACTS = {
         // "Cross-Origin Request Blocked: ..." comes over BiDi as a log entry of type
         // "javascript" (puppeteer: pageerror).
         consoleHasCorsErrors: true,
+        consoleReplay: false,
     },
     webkit: {
         blockedError: /^TypeError: Load failed$/,
@@ -54,6 +61,9 @@ const FACTS = {
         // for automation: the CORS errors WebKit logs cannot be read.  console holds what
         // MiniBrowser and its driver printed instead.
         consoleHasCorsErrors: false,
+        // ... but a MiniBrowser started alone prints its console: t.consoleShowsRow()
+        // repeats the scenario's last fetch() in one (startWebKitConsole()) and reads that.
+        consoleReplay: true,
     },
 };
 
@@ -208,10 +218,102 @@ async function launchWebKit() {
     };
 }
 
+// WebKit's console, which WebKitWebDriver does not let us read: a second MiniBrowser,
+// started alone, without WebDriver, with --enable-write-console-messages-to-stdout,
+// which it applies to its own views (not to those it opens for automation).  It opens
+// ../htdocs/replay.html of the page origin, whose script asks a small HTTP server of
+// ours for requests to make ("jobs"), every 50 ms, and makes them with fetch().
+// replay(url, init) has it make one and returns the console lines WebKit printed for it,
+// "type: text" (type "security error", "js error", "log").  Started once per run, at the
+// first replay; close() stops it (its process group) and the server.
+async function startWebKitConsole(pageOrigin) {
+    const binary = process.env.MINIBROWSER || MINIBROWSER;
+    const jobs = [];
+    let polled = false;
+    const server = http.createServer((req, res) => {
+        polled = true;
+        // replay.html is of the page origin, this server of another.
+        res.setHeader('Access-Control-Allow-Origin', '*');
+        if (req.url === '/job' && jobs.length) {
+            res.setHeader('Content-Type', 'application/json');
+            res.end(JSON.stringify(jobs.shift()));
+        } else {
+            res.statusCode = 204;
+            res.end();
+        }
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const control = `http://127.0.0.1:${server.address().port}`;
+
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mod_cors-webkit-console.'));
+    const env = { ...process.env };
+    for (const v of ['XDG_DATA_HOME', 'XDG_CACHE_HOME', 'XDG_CONFIG_HOME']) {
+        env[v] = path.join(home, v.toLowerCase());
+    }
+    const url = `${pageOrigin}/replay.html?control=${encodeURIComponent(control)}`;
+    const child = spawn(binary, ['--enable-write-console-messages-to-stdout=true', url],
+                        { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    let exited = null;
+    child.stdout.on('data', (d) => { output += d; });
+    child.stderr.on('data', (d) => { output += d; });
+    child.on('exit', (code, signal) => { exited = { code, signal }; });
+    child.on('error', (e) => { exited = { error: e.message }; });
+    const kill = (signal) => { try { process.kill(-child.pid, signal); } catch (e) { /* gone */ } };
+    const killOnExit = () => kill('SIGKILL');
+    process.on('exit', killOnExit);
+
+    async function close() {
+        kill('SIGTERM');
+        for (let i = 0; i < 20 && !exited; i++) {
+            await sleep(50);
+        }
+        kill('SIGKILL');
+        process.removeListener('exit', killOnExit);
+        server.close();
+        fs.rmSync(home, { recursive: true, force: true });
+    }
+
+    const deadline = Date.now() + 15000;
+    while (!polled && !exited && Date.now() < deadline) {
+        await sleep(25);
+    }
+    if (!polled) {
+        await close();
+        throw new Error(`MiniBrowser, started alone for WebKit's console, did not open ${url} `
+                        + `within 15 s (${JSON.stringify(exited)}): ${output}`);
+    }
+
+    let lastId = 0;
+    async function replay(requestUrl, init) {
+        const id = ++lastId;
+        const done = `CONSOLE LOG replay: done ${id}\n`;
+        jobs.push({ id, url: requestUrl, init });
+        const until = Date.now() + 10000;
+        while (!output.includes(done) && !exited && Date.now() < until) {
+            await sleep(20);
+        }
+        const start = output.indexOf(`CONSOLE LOG replay: start ${id}\n`);
+        const end = output.indexOf(done);
+        if (start < 0 || end < 0) {
+            throw new Error(`MiniBrowser, started alone for WebKit's console, did not make the request `
+                            + `within 10 s (${JSON.stringify(exited)}): ${output.slice(-2000)}`);
+        }
+        // From the line after "start" to the line of "done" (which begins with the
+        // page's URL and position).
+        const text = output.slice(output.indexOf('\n', start) + 1, output.lastIndexOf('\n', end) + 1);
+        return text.split('\n').filter((l) => l.trim()).map((line) => {
+            const m = /CONSOLE ((?:[A-Z]+ )?[A-Z]+) (.*)$/.exec(line);
+            return m ? `${m[1].toLowerCase()}: ${m[2]}` : `output: ${line}`;
+        });
+    }
+    return { replay, close };
+}
+
 const LAUNCH = { chromium: launchChromium, firefox: launchFirefox, webkit: launchWebKit };
 
 function launch(engine, options) {
     return LAUNCH[engine](options);
 }
 
-module.exports = { ENGINE_NAMES, FACTS, launch };
+module.exports = { ENGINE_NAMES, FACTS, launch, startWebKitConsole };

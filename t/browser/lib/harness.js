@@ -8,7 +8,8 @@
 // and no header is injected.
 
 const fs = require('fs');
-const { ENGINE_NAMES, FACTS, launch } = require('./engines');
+const { ENGINE_NAMES, FACTS, launch, startWebKitConsole } = require('./engines');
+const { readTable, messageRe } = require('./troubleshooting');
 const { startServer } = require('./server');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -101,6 +102,8 @@ class ScenarioContext {
         this.api = run.server.origins.api;
         this.origins = run.server.origins;
         this.server = run.server;
+        // WebKit's console lines of the replays of t.consoleShowsRow().
+        this.replayConsole = [];
     }
 
     // The value this engine expects, where engines legitimately differ:
@@ -115,7 +118,7 @@ class ScenarioContext {
     // What the engine reported (console errors and warnings; Firefox's CORS errors; for
     // WebKit what MiniBrowser printed) since the scenario began: strings "type: text".
     get console() {
-        return this.run.browsers.flatMap((b) => b.console);
+        return [...this.run.browsers.flatMap((b) => b.console), ...this.replayConsole];
     }
 
     url(rest = 'echo') {
@@ -138,6 +141,7 @@ class ScenarioContext {
     // fetch(url rest, RequestInit, { from: 'page' | 'localhost' | 'opaque' | 'flagged',
     // read: [response header names the page tries to read] })
     async fetch(rest, init = {}, { from, read = [] } = {}) {
+        this.lastFetch = { url: this.url(rest), init, from: from || 'page' };
         const res = await this.evaluate(from, pageFetch,
             { url: this.url(rest), init, read: ['content-type', ...read] });
         this.blocked = this.blocked || !res.ok;
@@ -175,7 +179,7 @@ class ScenarioContext {
     // the response, so the page may have its answer first: wait until ready(lines)
     // holds (5 s at most), then until the log has not grown for 150 ms.
     async log(ready = () => true) {
-        const mine = () => this.server.apiLog().filter((e) => e.url.startsWith(this.prefix));
+        const mine = () => this.server.apiLog().filter((e) => e.url.startsWith(this.prefix) && !e.replay);
         const deadline = Date.now() + 5000;
         while (!ready(mine()) && Date.now() < deadline) {
             await sleep(25);
@@ -262,6 +266,50 @@ class ScenarioContext {
         }
         if (!this.console.some((line) => re.test(line))) {
             this.fail(`no console message matches ${re}`);
+        }
+    }
+
+    // The engine's console printed the message of this row of README.md's
+    // troubleshooting table (./troubleshooting.js) for the scenario's last t.fetch():
+    // vars gives the row's placeholders; {url} and {origin} are the last fetch()'s.
+    // Chromium and Firefox: a console message of the page matches it.  WebKit, whose
+    // console cannot be read under WebDriver (facts.consoleReplay): a MiniBrowser of its
+    // own, started alone at the first such check, repeats that fetch() from the page
+    // origin and prints its console (engines.js, startWebKitConsole()); t.log() and the
+    // counts leave the repeated requests out (their Referer is replay.html's URL).
+    async consoleShowsRow(problem, vars = {}) {
+        const rows = this.run.troubleshooting || (this.run.troubleshooting = readTable());
+        if (!rows[problem]) {
+            throw new Error(`README.md's troubleshooting table has no row "${problem}" `
+                            + `(rows: ${Object.keys(rows).join('; ')})`);
+        }
+        const template = rows[problem][this.engine];
+        if (!template) {
+            throw new Error(`README.md's troubleshooting row "${problem}" has no ${this.engine} message`);
+        }
+        if (!this.lastFetch) {
+            throw new Error('t.consoleShowsRow() follows a t.fetch()');
+        }
+        const { url, init, from } = this.lastFetch;
+        // The replaying MiniBrowser has a page of the page origin alone.
+        if (from !== 'page') {
+            throw new Error(`t.consoleShowsRow(): a fetch() from "${from}" cannot be checked`);
+        }
+        const re = messageRe(template, { url, origin: this.origins.page, ...vars });
+        (this.run.rowsChecked || (this.run.rowsChecked = new Set())).add(problem);
+        if (this.facts.consoleReplay) {
+            if (!this.run.replayer) {
+                this.run.replayer = await startWebKitConsole(this.origins.page);
+            }
+            this.replayConsole.push(...await this.run.replayer.replay(url, init));
+        } else {
+            const deadline = Date.now() + 2000;
+            while (!this.console.some((line) => re.test(line)) && Date.now() < deadline) {
+                await sleep(20);
+            }
+        }
+        if (!this.console.some((line) => re.test(line))) {
+            this.fail(`no console message matches README.md's troubleshooting row "${problem}": ${re}`);
         }
     }
 
@@ -400,10 +448,12 @@ class Suite {
                         console.log(`#   ${engine} console: ${line}`);
                     }
                     if (!t.facts.consoleHasCorsErrors) {
-                        console.log(`#   ${engine} console: its CORS errors cannot be read (README.md)`);
+                        console.log(`#   ${engine} console: its CORS errors cannot be read under WebDriver `
+                                    + '(README.md); those above come from t.consoleShowsRow()\'s replay');
                     }
                     for (const l of run.server.apiLog().filter((l) => l.url.startsWith(t.prefix))) {
-                        console.log(`#   server: ${l.method} ${l.url} ${l.status} cors=${l.cors}`);
+                        console.log(`#   server: ${l.method} ${l.url} ${l.status} cors=${l.cors}`
+                                    + (l.replay ? ' (WebKit\'s console replay)' : ''));
                     }
                 } finally {
                     clearTimeout(timer);
@@ -420,6 +470,9 @@ class Suite {
         } finally {
             for (const b of run.browsers) {
                 await b.close().catch(() => {});
+            }
+            if (run.replayer) {
+                await run.replayer.close();
             }
             await run.server.stop();
         }
@@ -449,6 +502,7 @@ class Suite {
         if (only) {
             scenarios = scenarios.filter((s) => s.name.includes(only));
         }
+        this.selected = scenarios;
         for (const e of engines) {
             if (!ENGINE_NAMES.includes(e)) {
                 throw new Error(`unknown engine "${e}" (known: ${ENGINE_NAMES.join(', ')})`);

@@ -166,11 +166,15 @@ async function startServer({ httpd, modCorsSo, scenarios }) {
         await sleep(100);
     }
 
-    // The API host's access log, parsed: "METHOD URL STATUS cors=RESULT".
+    // The API host's access log, parsed: "METHOD URL STATUS cors=RESULT referer=URL";
+    // replay: made by WebKit's console replay (../htdocs/replay.html), not by a scenario.
     function apiLog() {
         return readLog('api_access_log').split('\n').filter(Boolean).map((line) => {
-            const [method, url, status, cors] = line.split(' ');
-            return { method, url, status: Number(status), cors: cors.replace(/^cors=/, '') };
+            const [method, url, status, cors, referer] = line.split(' ');
+            return {
+                method, url, status: Number(status), cors: cors.replace(/^cors=/, ''),
+                replay: /\/replay\.html/.test(referer || ''),
+            };
         });
     }
 
