@@ -46,15 +46,7 @@ apt_get() {
     DEBIAN_FRONTEND=noninteractive apt-get -y -q -o DPkg::Lock::Timeout=300 "$@"
 }
 
-passed=0 failed=0
-pass() { echo "PASS: $1"; passed=$((passed + 1)); }
-# fail DESCRIPTION [DETAIL-LINE ...]
-fail() {
-    echo "FAIL: $1"
-    shift
-    [ $# = 0 ] || printf '%s\n' "$@" | sed 's/^/      /'
-    failed=$((failed + 1))
-}
+. "$(dirname "$0")/checks.sh"
 # run DESCRIPTION COMMAND...: PASS when the command succeeds, else FAIL
 # with the last lines of its output.
 run() {
@@ -75,14 +67,6 @@ make_to() {
     shift
     make -C "$top" --no-print-directory -f Makefile.apxs "$@" 2>&1 | tee "$file"
     return "${PIPESTATUS[0]}"
-}
-# expect DESCRIPTION ACTUAL EXPECTED
-expect() {
-    if [ "$2" = "$3" ]; then
-        pass "$1"
-    else
-        fail "$1" "expected: ${3:-(nothing)}" "got:      ${2:-(nothing)}"
-    fi
 }
 
 # The values of every field NAME in the response header block FILE (written
@@ -110,11 +94,6 @@ apache_pid() {
     pid=$(cat "$pidfile" 2>/dev/null) && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
 }
 
-summary() {
-    echo "$passed passed, $failed failed"
-    [ "$failed" = 0 ]
-    exit
-}
 
 for cmd in apache2ctl a2enmod apt-get dpkg-buildpackage curl ss flock; do
     command -v "$cmd" >/dev/null || { fail "$cmd is installed (make -f Makefile.apxs deps)"; summary; }

@@ -17,28 +17,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 APXS=${APXS:-apxs}
 
-passed=0 failed=0
-pass() { echo "PASS: $1"; passed=$((passed + 1)); }
-# fail DESCRIPTION [DETAIL-LINE ...]
-fail() {
-    echo "FAIL: $1"
-    shift
-    [ $# = 0 ] || printf '%s\n' "$@" | sed 's/^/      /'
-    failed=$((failed + 1))
-}
-# expect DESCRIPTION ACTUAL EXPECTED
-expect() {
-    if [ "$2" = "$3" ]; then
-        pass "$1"
-    else
-        fail "$1" "expected: ${3:-(nothing)}" "got:      ${2:-(nothing)}"
-    fi
-}
-summary() {
-    echo "$passed passed, $failed failed"
-    [ "$failed" = 0 ]
-    exit
-}
+. "$(dirname "$0")/checks.sh"
 
 for cmd in rpmbuild rpm rpmspec rpm2archive "$APXS"; do
     command -v "$cmd" >/dev/null || { fail "$cmd is installed (make -f Makefile.apxs deps)"; summary; }
@@ -102,8 +81,10 @@ requires=$(q --requires)
 expect "Requires: httpd" "$(printf '%s\n' "$requires" | grep -cx 'httpd')" 1
 expect "Requires: httpd-mmn = $mmn$isa (ap_mmn.h's MODULE_MAGIC_NUMBER_MAJOR, the ISA)" \
     "$(printf '%s\n' "$requires" | grep '^httpd-mmn')" "httpd-mmn = $mmn$isa"
-expect "no other requirement but config(mod_cors), libc and rpmlib" \
-    "$(printf '%s\n' "$requires" | grep -v -e '^httpd' -e '^config(mod_cors)' -e '^libc\.so' -e '^rpmlib(' -e '^rtld(')" ""
+# PCRE2 (which httpd links too): mod_cors asks it why a CORSAllowOriginRegex is invalid.
+expect "Requires: PCRE2's library (libpcre2-8)" "$(printf '%s\n' "$requires" | grep -c '^libpcre2-8\.so')" 1
+expect "no other requirement but config(mod_cors), libc, PCRE2 and rpmlib" \
+    "$(printf '%s\n' "$requires" | grep -v -e '^httpd' -e '^config(mod_cors)' -e '^libc\.so' -e '^libpcre2-8\.so' -e '^rpmlib(' -e '^rtld(')" ""
 expect "no scriptlet (%pre, %post, %preun, %postun, triggers): installing restarts nothing" \
     "$(q --scripts; q --triggers)" ""
 expect "the spec refuses to build without _httpd_mmn and httpd-devel" \
