@@ -1181,14 +1181,17 @@ static int cors_split_request_headers(const char *value,
  *   or device is another version.  The parent does the same from the
  *   monitor hook, so that a child it starts later begins with the newest
  *   good version of a text list.
+ * - A file touched (written, truncated, renamed: its mtime or ctime) less
+ *   than CORS_LIVE_SETTLE ago is left for the next look, so that a writer
+ *   rewriting it in place is not caught half-way; a file renamed into place
+ *   is therefore read a second after the rename.  A change is seen within
+ *   about two seconds.
  * - A text version is read whole into a pool of its own, checked not to
- *   have changed while it was read (its size and mtime before and after,
- *   and not one byte more than its size), and parsed with the start-up
- *   rules; only then is it swapped in.  A file rewritten in place (the same
- *   inode) is read once its mtime is CORS_LIVE_SETTLE old, so that a writer
- *   is not caught half-way; a file renamed into place is complete when it
- *   appears and is read at once.  An emptied (0-byte) file is taken for one
- *   being written: to empty a list, leave a comment in it.
+ *   have changed while it was read (its size and mtime from the open file
+ *   before and after, and not one byte more than its size), and parsed with
+ *   the start-up rules; only then is it swapped in.  An emptied (0-byte)
+ *   file is taken for one being written: to empty a list, leave a comment
+ *   in it.
  * - A version that cannot be read or does not parse is logged at error
  *   (file, line, reason) once per version and per process; the previous
  *   version stays in force.  Fixing the file makes a new version.
@@ -1196,8 +1199,9 @@ static int cors_split_request_headers(const char *value,
  *   reference, released by a cleanup of the request's pool), so its list
  *   never changes under it; the last request that used a replaced version
  *   destroys it.
- * - A DBM is never loaded: each process opens it read-only on its first
- *   look-up and asks apr_dbm_exists() for the request's origin, so memory
+ * - A DBM is never loaded: each process opens it read-only (in child_init,
+ *   so that it has a list to keep should the file break before its first
+ *   request) and asks apr_dbm_exists() for the request's origin, so memory
  *   does not grow with the list (the file stays in the page cache).  When
  *   the file changes, a new handle is opened and the old one closed only if
  *   the new one opens; until then the old handle, open on the old inode,
@@ -1359,11 +1363,28 @@ static const char *cors_live_parse(apr_pool_t *p, const char *path,
     }
 }
 
-/* Reads and parses one version of a text list.  Returns what is wrong, or
- * NULL; *empty says the file had no byte at all. */
+/* What became of reading a text list that did not go wrong. */
+#define CORS_LIVE_READ      0
+#define CORS_LIVE_EMPTY     1   /* it has no byte */
+#define CORS_LIVE_UNSETTLED 2   /* not read: touched less than a second ago */
+
+/* Whether a file was touched (written, renamed, truncated) less than
+ * CORS_LIVE_SETTLE ago, so that a writer may still be at it. */
+static int cors_live_unsettled(const cors_live_stamp *stamp, apr_time_t now)
+{
+    apr_time_t touched = stamp->mtime > stamp->ctime ? stamp->mtime
+                                                     : stamp->ctime;
+
+    return touched <= now && now - touched < CORS_LIVE_SETTLE;
+}
+
+/* Reads and parses one version of a text list; with settle, not one touched
+ * less than a second ago.  Returns what is wrong, or NULL and in *state
+ * what became of it. */
 static const char *cors_live_read_text(apr_pool_t *p, const char *path,
                                        cors_origin_set *set,
-                                       cors_live_stamp *stamp, int *empty)
+                                       cors_live_stamp *stamp, int settle,
+                                       int *state)
 {
     apr_file_t *file;
     apr_finfo_t before, after;
@@ -1371,7 +1392,7 @@ static const char *cors_live_read_text(apr_pool_t *p, const char *path,
     apr_size_t want, got = 0;
     char *buf;
 
-    *empty = 0;
+    *state = CORS_LIVE_READ;
     rv = apr_file_open(&file, path, APR_FOPEN_READ, APR_OS_DEFAULT, p);
     if (rv != APR_SUCCESS) {
         return apr_psprintf(p, "cannot read '%s': %pm", path, &rv);
@@ -1386,6 +1407,12 @@ static const char *cors_live_read_text(apr_pool_t *p, const char *path,
         return apr_psprintf(p, "cannot read '%s': it is %s, not a file of "
                             "origins", path, before.filetype == APR_DIR
                             ? "a directory" : "not a regular file");
+    }
+    cors_live_stamp_of(stamp, &before);
+    if (settle && cors_live_unsettled(stamp, apr_time_now())) {
+        apr_file_close(file);
+        *state = CORS_LIVE_UNSETTLED;
+        return NULL;
     }
     /* One byte more than its size, to see a file that grows meanwhile. */
     want = (apr_size_t)before.size + 1;
@@ -1406,16 +1433,18 @@ static const char *cors_live_read_text(apr_pool_t *p, const char *path,
                             " after): replace it by renaming a complete file "
                             "over it", path, before.size, got, after.size);
     }
-    cors_live_stamp_of(stamp, &before);
-    *empty = (got == 0);
+    if (got == 0) {
+        *state = CORS_LIVE_EMPTY;
+    }
     return cors_live_parse(p, path, set, buf, got);
 }
 
-/* A new version of a text list, or NULL and *error. */
+/* A new version of a text list, or NULL and *error (or *state
+ * CORS_LIVE_UNSETTLED). */
 static cors_live_version *cors_live_version_read(const char *path,
                                                  const char **error,
                                                  apr_pool_t *ptemp,
-                                                 int *empty)
+                                                 int settle, int *state)
 {
     apr_pool_t *pool;
     cors_live_version *v;
@@ -1428,8 +1457,9 @@ static cors_live_version *cors_live_version_read(const char *path,
     v->pool = pool;
     v->set = cors_origin_set_make(pool);
     v->refs = 1;
-    *error = cors_live_read_text(pool, path, v->set, &v->stamp, empty);
-    if (*error) {
+    *error = cors_live_read_text(pool, path, v->set, &v->stamp, settle,
+                                 state);
+    if (*error || *state == CORS_LIVE_UNSETTLED) {
         *error = apr_pstrdup(ptemp, *error);
         apr_pool_destroy(pool);
         return NULL;
@@ -1553,21 +1583,20 @@ static void cors_live_check(server_rec *s, cors_live_list *list)
         || cors_live_same(stamps, list->refused, list->nwatched)) {
         goto done;
     }
-    /* Rewritten in place: wait until the writer is done. */
-    if (stamps[0].inode == list->stamp[0].inode
-        && stamps[0].device == list->stamp[0].device
-        && stamps[0].mtime <= now && now - stamps[0].mtime < CORS_LIVE_SETTLE) {
+    /* Touched less than a second ago: a writer may still be at it. */
+    if (cors_live_unsettled(&stamps[0], now)
+        || (list->nwatched > 1 && cors_live_unsettled(&stamps[1], now))) {
         goto done;
     }
 
     if (!list->dbm_type) {
         cors_live_version *v, *old;
-        int empty;
+        int state;
 
         list->busy = 1;
         cors_live_unlock();
-        v = cors_live_version_read(list->path, &error, ptemp, &empty);
-        if (v && empty) {
+        v = cors_live_version_read(list->path, &error, ptemp, 1, &state);
+        if (v && state == CORS_LIVE_EMPTY) {
             error = apr_psprintf(ptemp, "'%s' is empty (0 bytes), as a file "
                                  "being written is: to empty the list, leave "
                                  "a comment line in it", list->path);
@@ -1576,6 +1605,9 @@ static void cors_live_check(server_rec *s, cors_live_list *list)
         }
         cors_live_lock();
         list->busy = 0;
+        if (!v && !error) {
+            goto done;      /* touched meanwhile: next time */
+        }
         if (!v) {
             goto refused;
         }
@@ -1795,7 +1827,7 @@ static apr_status_t cors_live_lists_forget(void *data)
 
 /* The live list that CORSAllowOriginFile's argument names, read (text) or
  * opened and closed again (DBM) when first named.  Returns what is wrong,
- * or NULL; *empty says a text file had no byte. */
+ * or NULL; *empty is CORS_LIVE_EMPTY for a text file without a byte. */
 static const char *cors_live_list_get(cmd_parms *cmd, const char *arg,
                                       cors_live_list **listp, int *empty)
 {
@@ -1866,7 +1898,7 @@ static const char *cors_live_list_get(cmd_parms *cmd, const char *arg,
     list->checked = apr_time_now();
 
     if (!type) {
-        list->current = cors_live_version_read(path, &error, p, empty);
+        list->current = cors_live_version_read(path, &error, p, 0, empty);
         if (!list->current) {
             return error;
         }
@@ -2114,7 +2146,7 @@ static const char *set_allow_origin_file(cmd_parms *cmd, void *dconf,
                             : "; check the path and that the file is "
                               "readable when httpd starts");
     }
-    if (empty) {
+    if (empty == CORS_LIVE_EMPTY) {
         cors_warn(cmd, arg, "is empty (0 bytes): it allows no origin, and "
                   "should it be emptied again while httpd runs, it will be "
                   "taken for a file being written and its previous list "
