@@ -1666,24 +1666,45 @@ static apr_pool_t *cors_live_request_pool(request_rec *r)
     return r->pool;
 }
 
-/* The version of a text list this request uses: the one in force when it
- * first consulted the list, kept until the request ends. */
+/* The versions of text lists a request uses: the first one in force when
+ * it consulted each list, kept until it ends (one userdata of the
+ * request's pool, with a short key: this is on every request's path). */
+typedef struct cors_live_pin {
+    const cors_live_list *list;
+    cors_live_version *version;
+    struct cors_live_pin *next;
+} cors_live_pin;
+
+#define CORS_LIVE_PINS "cors_live"
+
 static const cors_origin_set *cors_live_set(request_rec *r,
                                             cors_live_list *list)
 {
     apr_pool_t *p = cors_live_request_pool(r);
+    cors_live_pin **pins, *pin;
     cors_live_version *v;
 
-    apr_pool_userdata_get((void **)&v, list->name, p);
-    if (v) {
-        return v->set;
+    apr_pool_userdata_get((void **)&pins, CORS_LIVE_PINS, p);
+    for (pin = pins ? *pins : NULL; pin; pin = pin->next) {
+        if (pin->list == list) {
+            return pin->version->set;
+        }
+    }
+    if (!pins) {
+        pins = apr_pcalloc(p, sizeof(*pins));
+        apr_pool_userdata_setn(pins, CORS_LIVE_PINS, NULL, p);
     }
     cors_live_lock();
     cors_live_check(r->server, list);
     v = list->current;
     v->refs++;
     cors_live_unlock();
-    apr_pool_userdata_setn(v, list->name, cors_live_release, p);
+    apr_pool_cleanup_register(p, v, cors_live_release, apr_pool_cleanup_null);
+    pin = apr_palloc(p, sizeof(*pin));
+    pin->list = list;
+    pin->version = v;
+    pin->next = *pins;
+    *pins = pin;
     return v->set;
 }
 
