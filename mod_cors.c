@@ -1942,6 +1942,11 @@ static const char *cors_live_list_get(cmd_parms *cmd, const char *arg,
         apr_pool_destroy(pool);
     }
     apr_hash_set(cors_live_lists, list->name, APR_HASH_KEY_STRING, list);
+    /* Registered again after each list, so that it runs before anything
+     * allocated for the lists is gone, whatever the allocator. */
+    apr_pool_cleanup_kill(p, NULL, cors_live_lists_forget);
+    apr_pool_cleanup_register(p, NULL, cors_live_lists_forget,
+                              apr_pool_cleanup_null);
     *listp = list;
     return NULL;
 }

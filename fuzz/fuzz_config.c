@@ -61,6 +61,10 @@ static int ref_origin_file(apr_pool_t *p, const char *text, apr_size_t len,
         char *value;
         apr_size_t n;
 
+        if (memchr(line, '\0', stop - line)) {
+            return 0;       /* a text file has no NUL byte */
+        }
+
         for (c = line; c < stop; c++) {
             if (*c == '#' && (c == line || apr_isspace(c[-1]))) {
                 break;
@@ -184,7 +188,8 @@ static int apply(const config_input *in, cors_dir_conf *conf,
                    "CORSAllowOrigin refused '%s': %s", w, problem);
     }
     else if (!strcmp(c->name, "CORSAllowOriginFile")) {
-        int any, ok = !strcmp(w, FILE_NAME)
+        int any, ok = (!strcmp(w, FILE_NAME) || (!strncmp(w, "txt:", 4)
+                                                 && !strcmp(w + 4, FILE_NAME)))
                       && ref_origin_file(p, in->file, in->file_len, &any);
         FUZZ_CHECK(ok ? !problem || (any && conf->credentials == 1)
                       : problem != NULL,
@@ -226,7 +231,7 @@ static int apply(const config_input *in, cors_dir_conf *conf,
         return 0;
     }
     FUZZ_CHECK(!(conf->credentials == 1 && (cors_set_has_any(conf->origins)
-                                            || cors_set_has_any(
+                                            || cors_files_startup_any(
                                                    conf->origin_files))),
                "a section accepted '*' with credentials (after %s %s)",
                c->name, args);
@@ -236,6 +241,19 @@ static int apply(const config_input *in, cors_dir_conf *conf,
 static int only_star(const cors_origin_set *set)
 {
     return !set || (set->any && !set->opaque && !apr_hash_count(set->keys));
+}
+
+/* The same of a section's origin files, as read at start-up. */
+static int files_only_star(const apr_array_header_t *files)
+{
+    int i;
+
+    for (i = 0; files && i < files->nelts; i++) {
+        if (!only_star(APR_ARRAY_IDX(files, i, cors_live_list *)->current->set)) {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -312,12 +330,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                "merged section enabled %d", cors_is_enabled(merged));
     lone_star = merged->credentials != 1 && !merged->origin_regexes
                 && ((merged->origins && merged->origins->any)
-                    || (merged->origin_files && merged->origin_files->any))
+                    || cors_files_startup_any(merged->origin_files))
                 && only_star(merged->origins)
-                && only_star(merged->origin_files);
-    FUZZ_CHECK((!cors_varies_by_origin(merged)) == lone_star,
-               "merged section varies by Origin: %d, lone '*' %d",
-               cors_varies_by_origin(merged), lone_star);
+                && files_only_star(merged->origin_files);
+    {
+        request_rec r;
+        memset(&r, 0, sizeof(r));
+        r.pool = p;
+        FUZZ_CHECK((!cors_varies_by_origin(&r, merged)) == lone_star,
+                   "merged section varies by Origin: %d, lone '*' %d",
+                   cors_varies_by_origin(&r, merged), lone_star);
+    }
 
     fuzz_end_input(p);
     return 0;
