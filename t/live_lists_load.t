@@ -3,8 +3,8 @@
 # rewritten 50 times, by rename and in place in turn, a second apart (about 55 s), with
 # 1,000 to 3,000 lines, while four client processes send requests on new connections from
 # an origin that every version holds and from one that none holds: no request may fail,
-# the first may never be denied nor the second allowed, no version may be refused and no
-# child may crash.  bench/soak/ has the long form.
+# the first may never be denied nor the second allowed, no complete version may be refused
+# and no child may crash.  bench/soak/ has the long form.
 use strict;
 use warnings FATAL => 'all';
 use Apache::Test;
@@ -113,4 +113,8 @@ ok t_cmp($seen ? 'yes' : 'no', 'yes', 'the last of the 50 versions was taken in 
 my $log = substr read_file($ERROR_LOG), $log_from;
 my $reads = () = $log =~ m{CORSAllowOriginFile: read \S*/live/load\.txt again}g;
 ok t_cmp($reads >= $REWRITES / 2 ? 'yes' : 'no', 'yes', "the versions were read as they came ($reads reads)");
-ok t_cmp([$log =~ /^.*(?:exit signal|\[cors:error\].*load\.txt).*$/mg], [], 'no child crashed and no version was refused');
+# A version may be refused only as one caught being written: on a loaded machine the writer
+# can stall for over a second between truncating the file and writing it.
+ok t_cmp([grep { !/is empty \(0 bytes\)|changed while it was read/ }
+          $log =~ /^.*(?:exit signal|\[cors:error\].*load\.txt).*$/mg], [],
+         'no child crashed and no complete version was refused');
