@@ -34,6 +34,10 @@
  *   cache replays only to requests with the same Origin.
  * - Internal redirects, ErrorDocument and DirectoryIndex share the decision
  *   made for the URL the client asked for.
+ * - The origin files of CORSAllowOriginFile are live: each process looks at
+ *   them once a second and takes in a new version that parses, and a
+ *   request keeps the version it first consulted (section "Origin files:
+ *   live lists").
  */
 
 #include "apr_dbm.h"
