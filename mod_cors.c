@@ -34,11 +34,17 @@
  *   cache replays only to requests with the same Origin.
  * - Internal redirects, ErrorDocument and DirectoryIndex share the decision
  *   made for the URL the client asked for.
+ * - The origin files of CORSAllowOriginFile are live: each process looks at
+ *   them once a second and takes in a new version that parses, and a
+ *   request keeps the version it first consulted (section "Origin files:
+ *   live lists").
  */
 
+#include "apr_dbm.h"
 #include "apr_hash.h"
 #include "apr_lib.h"
 #include "apr_strings.h"
+#include "apr_thread_mutex.h"
 
 #define APR_WANT_STRFUNC
 #include "apr_want.h"
@@ -51,6 +57,8 @@
 #include "http_protocol.h"
 #include "http_request.h"
 #include "util_filter.h"
+#include "ap_mpm.h"
+#include "mpm_common.h"
 #include "ap_regex.h"
 
 #include "mod_status.h"
@@ -103,7 +111,7 @@ typedef struct {
 
 typedef struct {
     cors_origin_set *origins;           /* CORSAllowOrigin */
-    cors_origin_set *origin_files;      /* CORSAllowOriginFile */
+    apr_array_header_t *origin_files;   /* cors_live_list *, CORSAllowOriginFile */
     apr_array_header_t *origin_regexes; /* ap_regex_t *, CORSAllowOriginRegex */
     cors_token_list *methods;
     cors_token_list *headers;
@@ -946,17 +954,16 @@ static int cors_origin_set_lists(const cors_origin_set *set,
 }
 
 /* The key of a request's Origin (not "null") under the given lists: the
- * value as received when a list holds it exactly, else parsed and
- * normalised.  Returns 0 when the Origin is malformed. */
+ * value as received when a list holds it exactly (listed: an origin file
+ * does), else parsed and normalised.  Returns 0 when the Origin is
+ * malformed. */
 static int cors_make_request_key(apr_pool_t *p, const cors_origin_set *origins,
-                                 const cors_origin_set *origin_files,
-                                 const char *origin, apr_size_t len,
-                                 cors_origin_key *k)
+                                 int listed, const char *origin,
+                                 apr_size_t len, cors_origin_key *k)
 {
     cors_origin_parts o;
 
-    if (cors_origin_set_lists(origins, origin, len)
-        || cors_origin_set_lists(origin_files, origin, len)) {
+    if (listed || cors_origin_set_lists(origins, origin, len)) {
         memset(k, 0, sizeof(*k));
         k->key = origin;
         k->len = len;
@@ -1183,6 +1190,846 @@ static int cors_split_request_headers(const char *value,
 }
 
 /* --------------------------------------------------------------------- */
+/* Origin files: live lists                                               */
+/* --------------------------------------------------------------------- */
+
+/*
+ * CORSAllowOriginFile [txt:]path | dbm[=type]:path
+ *
+ * Each file is one cors_live_list, shared by every section that names it.
+ * It is read when httpd reads its configuration (a file that does not read
+ * or parse stops the start-up), and used without a restart when it changes
+ * on disk:
+ *
+ * - Every process looks at the file at most once a second
+ *   (CORS_LIVE_CHECK), on the first request that consults the list after
+ *   that, with one stat(): another modification or change time, size, inode
+ *   or device is another version.  The parent does the same from the
+ *   monitor hook, so that a child it starts later begins with the newest
+ *   good version of a text list.
+ * - A file touched (written, truncated, renamed: its mtime or ctime) less
+ *   than CORS_LIVE_SETTLE ago is left for the next look, so that a writer
+ *   rewriting it in place is not caught half-way; a file renamed into place
+ *   is therefore read a second after the rename.  A change is seen within
+ *   about two seconds.
+ * - A text version is read whole into a pool of its own, checked not to
+ *   have changed while it was read (its size and mtime from the open file
+ *   before and after, and not one byte more than its size), and parsed with
+ *   the start-up rules; only then is it swapped in.  An emptied (0-byte)
+ *   file is taken for one being written: to empty a list, leave a comment
+ *   in it.
+ * - A version that cannot be read or does not parse is logged at error
+ *   (file, line, reason) once per version and per process; the previous
+ *   version stays in force.  Fixing the file makes a new version.
+ * - A request keeps the text version it first consulted until it ends (a
+ *   reference, released by a cleanup of the request's pool), so its list
+ *   never changes under it; the last request that used a replaced version
+ *   destroys it.
+ * - A DBM is never loaded: each process opens it read-only (in child_init,
+ *   so that it has a list to keep should the file break before its first
+ *   request) and asks apr_dbm_exists() for the request's origin, so memory
+ *   does not grow with the list (the file stays in the page cache).  When
+ *   the file changes, a new handle is opened and the old one closed only if
+ *   the new one opens; until then the old handle, open on the old inode,
+ *   keeps answering, which makes a rename atomic.  apr_dbm handles are not
+ *   thread-safe: one handle per process, used under the mutex; a look-up is
+ *   a few microseconds from the page cache.
+ *
+ * Under threaded MPMs one mutex per process (created in child_init) guards
+ * the state of every list.  It is held to take a reference or look a DBM
+ * up, for a stat() once a second, never while a text file is read; prefork
+ * (one request per process) and the parent use none.
+ */
+
+#define CORS_LIVE_CHECK  apr_time_from_sec(1)
+#define CORS_LIVE_SETTLE apr_time_from_sec(1)
+
+#define CORS_LIVE_FINFO (APR_FINFO_TYPE | APR_FINFO_MTIME | APR_FINFO_CTIME \
+                         | APR_FINFO_SIZE | APR_FINFO_INODE | APR_FINFO_DEV)
+
+/* What stat() says of a file: equal stamps, the same version. */
+typedef struct {
+    apr_time_t mtime;
+    apr_time_t ctime;
+    apr_off_t size;
+    apr_ino_t inode;
+    apr_dev_t device;
+} cors_live_stamp;
+
+/* One version of a text list, in an unmanaged pool of its own. */
+typedef struct {
+    apr_pool_t *pool;
+    cors_origin_set *set;
+    cors_live_stamp stamp;
+    unsigned int refs;          /* the list's, and each request's using it */
+} cors_live_version;
+
+typedef struct {
+    const char *name;           /* "txt:path" or "dbm=type:path" */
+    const char *path;
+    const char *dbm_type;       /* NULL: a text file */
+    const char *watched[2];     /* the file(s) stat()ed: sdbm has two */
+    int nwatched;
+    cors_live_stamp stamp[2];   /* of the version in force */
+    cors_live_stamp refused[2]; /* of the last version refused and logged */
+    apr_status_t stat_failed;   /* the last stat() failure logged, or 0 */
+    apr_time_t checked;         /* when the file was last looked at */
+    int busy;                   /* a thread is reading a new version */
+    cors_live_version *current; /* text */
+    apr_pool_t *dbm_pool;       /* dbm: the handle and its pool, opened */
+    apr_dbm_t *dbm;             /* by each process on its first look-up */
+} cors_live_list;
+
+static apr_hash_t *cors_live_lists;       /* by name, for this generation */
+#if APR_HAS_THREADS
+static apr_thread_mutex_t *cors_live_mutex;  /* threaded MPMs' children */
+#endif
+
+static void cors_live_lock(void)
+{
+#if APR_HAS_THREADS
+    if (cors_live_mutex) {
+        apr_thread_mutex_lock(cors_live_mutex);
+    }
+#endif
+}
+
+static void cors_live_unlock(void)
+{
+#if APR_HAS_THREADS
+    if (cors_live_mutex) {
+        apr_thread_mutex_unlock(cors_live_mutex);
+    }
+#endif
+}
+
+static void cors_live_stamp_of(cors_live_stamp *stamp, const apr_finfo_t *fi)
+{
+    memset(stamp, 0, sizeof(*stamp));
+    stamp->mtime = fi->mtime;
+    stamp->ctime = fi->ctime;
+    stamp->size = fi->size;
+    stamp->inode = fi->inode;
+    stamp->device = fi->device;
+}
+
+static int cors_live_same(const cors_live_stamp *a, const cors_live_stamp *b,
+                          int n)
+{
+    return !memcmp(a, b, n * sizeof(*a));
+}
+
+/* One line of a text list, without its comment and surrounding blanks;
+ * *problem says why a line cannot be one. */
+static char *cors_live_line_value(char *line, const char *eol,
+                                  const char **problem)
+{
+    char *value = line, *stop;
+
+    *problem = NULL;
+    if (strlen(line) != (apr_size_t)(eol - line)) {
+        *problem = "holds a NUL byte: write the list as plain text, one "
+                   "origin a line (name a DBM file dbm:path)";
+    }
+    /* A comment is a '#' at the start or after a blank, so that
+     * "https://a.example#frag" is refused as a fragment. */
+    for (stop = value; *stop; stop++) {
+        if (*stop == '#' && (stop == value || apr_isspace(stop[-1]))) {
+            *stop = '\0';
+            break;
+        }
+    }
+    while (apr_isspace(*value)) {
+        value++;
+    }
+    stop = value + strlen(value);
+    while (stop > value && apr_isspace(stop[-1])) {
+        *--stop = '\0';
+    }
+    return value;
+}
+
+/* Parses a text list read whole (buf[len] is writable); returns what is
+ * wrong with it, "PATH line N: 'value' problem", or NULL. */
+static const char *cors_live_parse(apr_pool_t *p, const char *path,
+                                   cors_origin_set *set, char *buf,
+                                   apr_size_t len)
+{
+    char *line = buf, *last = buf + len;
+    unsigned int number = 0;
+
+    /* Editors on Windows start UTF-8 files with a byte-order mark. */
+    if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) {
+        line += 3;
+    }
+    for (;;) {
+        char *eol = memchr(line, '\n', last - line);
+        const char *problem;
+        char *value;
+
+        if (!eol) {
+            eol = last;
+        }
+        *eol = '\0';
+        number++;
+        value = cors_live_line_value(line, eol, &problem);
+        if (!problem && *value) {
+            problem = strpbrk(value, " \t")
+                      ? "holds more than one value: write one origin a line"
+                      : cors_origin_set_add(p, set, value);
+        }
+        if (problem) {
+            return apr_psprintf(p, "%s line %u: '%s' %s", path, number,
+                                ap_escape_logitem(p, value), problem);
+        }
+        if (eol == last) {
+            return NULL;
+        }
+        line = eol + 1;
+    }
+}
+
+/* What became of reading a text list that did not go wrong. */
+#define CORS_LIVE_READ      0
+#define CORS_LIVE_EMPTY     1   /* it has no byte */
+#define CORS_LIVE_UNSETTLED 2   /* not read: touched less than a second ago */
+
+/* Whether a file was touched (written, renamed, truncated) less than
+ * CORS_LIVE_SETTLE ago, so that a writer may still be at it. */
+static int cors_live_unsettled(const cors_live_stamp *stamp, apr_time_t now)
+{
+    apr_time_t touched = stamp->mtime > stamp->ctime ? stamp->mtime
+                                                     : stamp->ctime;
+
+    return touched <= now && now - touched < CORS_LIVE_SETTLE;
+}
+
+/* Reads and parses one version of a text list; with settle, not one touched
+ * less than a second ago.  Returns what is wrong, or NULL and in *state
+ * what became of it. */
+static const char *cors_live_read_text(apr_pool_t *p, const char *path,
+                                       cors_origin_set *set,
+                                       cors_live_stamp *stamp, int settle,
+                                       int *state)
+{
+    apr_file_t *file;
+    apr_finfo_t before, after;
+    apr_status_t rv;
+    apr_size_t want, got = 0;
+    char *buf;
+
+    *state = CORS_LIVE_READ;
+    rv = apr_file_open(&file, path, APR_FOPEN_READ, APR_OS_DEFAULT, p);
+    if (rv != APR_SUCCESS) {
+        return apr_psprintf(p, "cannot read '%s': %pm", path, &rv);
+    }
+    rv = apr_file_info_get(&before, CORS_LIVE_FINFO, file);
+    if (rv != APR_SUCCESS) {
+        apr_file_close(file);
+        return apr_psprintf(p, "cannot read '%s': %pm", path, &rv);
+    }
+    if (before.filetype != APR_REG) {
+        apr_file_close(file);
+        return apr_psprintf(p, "cannot read '%s': it is %s, not a file of "
+                            "origins", path, before.filetype == APR_DIR
+                            ? "a directory" : "not a regular file");
+    }
+    cors_live_stamp_of(stamp, &before);
+    if (settle && cors_live_unsettled(stamp, apr_time_now())) {
+        apr_file_close(file);
+        *state = CORS_LIVE_UNSETTLED;
+        return NULL;
+    }
+    /* One byte more than its size, to see a file that grows meanwhile. */
+    want = (apr_size_t)before.size + 1;
+    buf = apr_palloc(p, want + 1);
+    rv = apr_file_read_full(file, buf, want, &got);
+    if (rv == APR_SUCCESS || rv == APR_EOF) {
+        rv = apr_file_info_get(&after, CORS_LIVE_FINFO, file);
+    }
+    apr_file_close(file);
+    if (rv != APR_SUCCESS) {
+        return apr_psprintf(p, "cannot read '%s': %pm", path, &rv);
+    }
+    if (got != (apr_size_t)before.size || after.size != before.size
+        || after.mtime != before.mtime) {
+        return apr_psprintf(p, "'%s' changed while it was read (%"
+                            APR_OFF_T_FMT " bytes when opened, %"
+                            APR_SIZE_T_FMT " read, %" APR_OFF_T_FMT
+                            " after): replace it by renaming a complete file "
+                            "over it", path, before.size, got, after.size);
+    }
+    if (got == 0) {
+        *state = CORS_LIVE_EMPTY;
+    }
+    return cors_live_parse(p, path, set, buf, got);
+}
+
+/* A new version of a text list, or NULL and *error (or *state
+ * CORS_LIVE_UNSETTLED). */
+static cors_live_version *cors_live_version_read(const char *path,
+                                                 const char **error,
+                                                 apr_pool_t *ptemp,
+                                                 int settle, int *state)
+{
+    apr_pool_t *pool;
+    cors_live_version *v;
+
+    if (apr_pool_create_unmanaged_ex(&pool, NULL, NULL) != APR_SUCCESS) {
+        *error = "out of memory";
+        return NULL;
+    }
+    v = apr_pcalloc(pool, sizeof(*v));
+    v->pool = pool;
+    v->set = cors_origin_set_make(pool);
+    v->refs = 1;
+    *error = cors_live_read_text(pool, path, v->set, &v->stamp, settle,
+                                 state);
+    if (*error || *state == CORS_LIVE_UNSETTLED) {
+        *error = apr_pstrdup(ptemp, *error);
+        apr_pool_destroy(pool);
+        return NULL;
+    }
+    return v;
+}
+
+/* Drops a reference; the last one destroys the version. */
+static apr_status_t cors_live_release(void *data)
+{
+    cors_live_version *v = data;
+    int last;
+
+    cors_live_lock();
+    last = (--v->refs == 0);
+    cors_live_unlock();
+    if (last) {
+        apr_pool_destroy(v->pool);
+    }
+    return APR_SUCCESS;
+}
+
+/* Stats the watched file(s); returns what is wrong, or NULL. */
+static const char *cors_live_stat(apr_pool_t *p, const cors_live_list *list,
+                                  cors_live_stamp *stamps, apr_status_t *rv)
+{
+    int i;
+
+    for (i = 0; i < list->nwatched; i++) {
+        apr_finfo_t fi;
+        *rv = apr_stat(&fi, list->watched[i], CORS_LIVE_FINFO, p);
+        if (*rv != APR_SUCCESS) {
+            return apr_psprintf(p, "cannot read '%s': %pm", list->watched[i],
+                                rv);
+        }
+        if (fi.filetype != APR_REG) {
+            *rv = APR_EGENERAL;
+            return apr_psprintf(p, "cannot read '%s': it is %s, not a file "
+                                "of origins", list->watched[i],
+                                fi.filetype == APR_DIR ? "a directory"
+                                                       : "not a regular file");
+        }
+        cors_live_stamp_of(&stamps[i], &fi);
+    }
+    return NULL;
+}
+
+/* Opens a DBM read-only; returns what is wrong, or NULL. */
+static const char *cors_live_dbm_open(apr_pool_t *ptemp,
+                                      const cors_live_list *list,
+                                      apr_dbm_t **dbm, apr_pool_t **pool)
+{
+    apr_status_t rv;
+
+    if (apr_pool_create_unmanaged_ex(pool, NULL, NULL) != APR_SUCCESS) {
+        return "out of memory";
+    }
+    rv = apr_dbm_open_ex(dbm, list->dbm_type, list->path, APR_DBM_READONLY,
+                         APR_OS_DEFAULT, *pool);
+    if (rv != APR_SUCCESS) {
+        char reason[120];
+        apr_pool_destroy(*pool);
+        *pool = NULL;
+        /* Berkeley DB's own codes mean nothing to APR. */
+        apr_strerror(rv, reason, sizeof(reason));
+        if (!strncmp(reason, "APR does not understand", 23)) {
+            apr_cpystrn(reason, "it is not one, or it is damaged",
+                        sizeof(reason));
+        }
+        return apr_psprintf(ptemp, "cannot open '%s' as a DBM of type %s: "
+                            "%s; build it with httxt2dbm -f %s, or name "
+                            "the type it has (dbm=db:, dbm=gdbm:, dbm=sdbm:)",
+                            list->path, list->dbm_type, reason,
+                            list->dbm_type);
+    }
+    return NULL;
+}
+
+static void cors_live_dbm_close(cors_live_list *list)
+{
+    if (list->dbm) {
+        apr_dbm_close(list->dbm);
+        apr_pool_destroy(list->dbm_pool);
+        list->dbm = NULL;
+        list->dbm_pool = NULL;
+    }
+}
+
+/* Looks at the list's file if it is due, and takes in a new version that
+ * reads and parses.  Called with the mutex held, returns with it held; a
+ * text file is read without it.  s is NULL in the parent's monitor. */
+static void cors_live_check(server_rec *s, cors_live_list *list)
+{
+    apr_time_t now = apr_time_now();
+    cors_live_stamp stamps[2];
+    apr_pool_t *ptemp;
+    const char *error, *what;
+    apr_status_t rv;
+
+    if (list->busy
+        || (now - list->checked < CORS_LIVE_CHECK
+            && (!list->dbm_type || list->dbm))) {
+        return;
+    }
+    list->checked = now;
+    if (apr_pool_create_unmanaged_ex(&ptemp, NULL, NULL) != APR_SUCCESS) {
+        return;
+    }
+    memset(stamps, 0, sizeof(stamps));
+    error = cors_live_stat(ptemp, list, stamps, &rv);
+    if (error) {
+        if (rv != list->stat_failed) {
+            list->stat_failed = rv;
+            goto refused;
+        }
+        goto done;
+    }
+    list->stat_failed = APR_SUCCESS;
+    if ((cors_live_same(stamps, list->stamp, list->nwatched)
+         && (!list->dbm_type || list->dbm))
+        || cors_live_same(stamps, list->refused, list->nwatched)) {
+        goto done;
+    }
+    /* Touched less than a second ago: a writer may still be at it. */
+    if (cors_live_unsettled(&stamps[0], now)
+        || (list->nwatched > 1 && cors_live_unsettled(&stamps[1], now))) {
+        goto done;
+    }
+
+    if (!list->dbm_type) {
+        cors_live_version *v, *old;
+        int state;
+
+        list->busy = 1;
+        cors_live_unlock();
+        v = cors_live_version_read(list->path, &error, ptemp, 1, &state);
+        if (v && state == CORS_LIVE_EMPTY) {
+            error = apr_psprintf(ptemp, "'%s' is empty (0 bytes), as a file "
+                                 "being written is: to empty the list, leave "
+                                 "a comment line in it", list->path);
+            cors_live_release(v);
+            v = NULL;
+        }
+        cors_live_lock();
+        list->busy = 0;
+        if (!v && !error) {
+            goto done;      /* touched meanwhile: next time */
+        }
+        if (!v) {
+            goto refused;
+        }
+        old = list->current;
+        list->current = v;
+        list->stamp[0] = v->stamp;
+        memset(list->refused, 0, sizeof(list->refused));
+        cors_live_unlock();
+        cors_live_release(old);
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, "CORSAllowOriginFile: "
+                     "read %s again (%u origin rules)%s", list->path,
+                     apr_hash_count(v->set->keys) + v->set->any
+                     + v->set->opaque, s ? "" : " in the parent");
+        cors_live_lock();
+    }
+    else {
+        apr_dbm_t *dbm;
+        apr_pool_t *pool;
+
+        error = cors_live_dbm_open(ptemp, list, &dbm, &pool);
+        if (error) {
+            goto refused;
+        }
+        what = list->dbm ? " again" : "";
+        cors_live_dbm_close(list);
+        list->dbm = dbm;
+        list->dbm_pool = pool;
+        memcpy(list->stamp, stamps, sizeof(stamps));
+        memset(list->refused, 0, sizeof(list->refused));
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, "CORSAllowOriginFile: "
+                     "opened %s%s", list->path, what);
+    }
+    goto done;
+
+refused:
+    memcpy(list->refused, stamps, sizeof(stamps));
+    ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "CORSAllowOriginFile: %s; %s",
+                 error, list->current || list->dbm
+                 ? "the previous list of origins stays in force until the "
+                   "file is fixed"
+                 : "no origin of this file is allowed until it is fixed");
+done:
+    apr_pool_destroy(ptemp);
+}
+
+/* The pool of the request the client sent, which internal redirects share
+ * and subrequests live within. */
+static apr_pool_t *cors_live_request_pool(request_rec *r)
+{
+    while (r->main) {
+        r = r->main;
+    }
+    while (r->prev) {
+        r = r->prev;
+    }
+    return r->pool;
+}
+
+/* The versions of text lists a request uses: the first one in force when
+ * it consulted each list, kept until it ends (one userdata of the
+ * request's pool, with a short key: this is on every request's path). */
+typedef struct cors_live_pin {
+    const cors_live_list *list;
+    cors_live_version *version;
+    struct cors_live_pin *next;
+} cors_live_pin;
+
+#define CORS_LIVE_PINS "cors_live"
+
+static const cors_origin_set *cors_live_set(request_rec *r,
+                                            cors_live_list *list)
+{
+    apr_pool_t *p = cors_live_request_pool(r);
+    cors_live_pin **pins, *pin;
+    cors_live_version *v;
+
+    apr_pool_userdata_get((void **)&pins, CORS_LIVE_PINS, p);
+    for (pin = pins ? *pins : NULL; pin; pin = pin->next) {
+        if (pin->list == list) {
+            return pin->version->set;
+        }
+    }
+    if (!pins) {
+        pins = apr_pcalloc(p, sizeof(*pins));
+        apr_pool_userdata_setn(pins, CORS_LIVE_PINS, NULL, p);
+    }
+    cors_live_lock();
+    cors_live_check(r->server, list);
+    v = list->current;
+    v->refs++;
+    cors_live_unlock();
+    apr_pool_cleanup_register(p, v, cors_live_release, apr_pool_cleanup_null);
+    pin = apr_palloc(p, sizeof(*pin));
+    pin->list = list;
+    pin->version = v;
+    pin->next = *pins;
+    *pins = pin;
+    return v->set;
+}
+
+/* Whether a DBM list holds an exact origin. */
+static int cors_live_dbm_has(request_rec *r, cors_live_list *list,
+                             const char *origin, apr_size_t len)
+{
+    apr_datum_t key;
+    int found = 0;
+
+    key.dptr = (char *)origin;
+    key.dsize = len;
+    cors_live_lock();
+    cors_live_check(r->server, list);
+    if (list->dbm) {
+        found = apr_dbm_exists(list->dbm, key);
+    }
+    cors_live_unlock();
+    return found;
+}
+
+/* What a section's files say, for its request.  files: cors_live_list *,
+ * or NULL where the section has no CORSAllowOriginFile.  A DBM holds exact
+ * origins only: never "*", "null" or a pattern. */
+static int cors_files_any(request_rec *r, const apr_array_header_t *files)
+{
+    int i;
+
+    for (i = 0; files && i < files->nelts; i++) {
+        cors_live_list *list = APR_ARRAY_IDX(files, i, cors_live_list *);
+        if (!list->dbm_type && cors_live_set(r, list)->any) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int cors_files_opaque(request_rec *r, const apr_array_header_t *files)
+{
+    int i;
+
+    for (i = 0; files && i < files->nelts; i++) {
+        cors_live_list *list = APR_ARRAY_IDX(files, i, cors_live_list *);
+        if (!list->dbm_type && cors_live_set(r, list)->opaque) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Whether the files hold nothing but "*" (or nothing at all). */
+static int cors_files_only_any(request_rec *r,
+                               const apr_array_header_t *files)
+{
+    int i;
+
+    for (i = 0; files && i < files->nelts; i++) {
+        cors_live_list *list = APR_ARRAY_IDX(files, i, cors_live_list *);
+        const cors_origin_set *set;
+        if (list->dbm_type) {
+            return 0;
+        }
+        set = cors_live_set(r, list);
+        if (!set->any || set->opaque || apr_hash_count(set->keys)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Whether a file lists the Origin exactly, as received. */
+static int cors_files_list(request_rec *r, const apr_array_header_t *files,
+                           const char *origin, apr_size_t len)
+{
+    int i;
+
+    for (i = 0; files && i < files->nelts; i++) {
+        cors_live_list *list = APR_ARRAY_IDX(files, i, cors_live_list *);
+        if (list->dbm_type ? cors_live_dbm_has(r, list, origin, len)
+                           : cors_origin_set_lists(cors_live_set(r, list),
+                                                   origin, len)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Whether a file lists the origin, exactly or through a pattern. */
+static int cors_files_match(request_rec *r, const apr_array_header_t *files,
+                            cors_origin_key *k)
+{
+    int i;
+
+    for (i = 0; files && i < files->nelts; i++) {
+        cors_live_list *list = APR_ARRAY_IDX(files, i, cors_live_list *);
+        if (list->dbm_type
+            ? !k->looked_up && cors_live_dbm_has(r, list, k->key, k->len)
+            : cors_origin_set_matches(r->pool, cors_live_set(r, list), k)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* At start-up, the version just read: whether a section's files hold "*". */
+static int cors_files_startup_any(const apr_array_header_t *files)
+{
+    int i;
+
+    for (i = 0; files && i < files->nelts; i++) {
+        cors_live_list *list = APR_ARRAY_IDX(files, i, cors_live_list *);
+        if (!list->dbm_type && list->current->set->any) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The end of a generation (restart, or the first of httpd's two readings
+ * of its configuration): its lists go. */
+static apr_status_t cors_live_lists_forget(void *data)
+{
+    apr_hash_index_t *hi;
+
+    (void)data;
+    if (!cors_live_lists) {
+        return APR_SUCCESS;
+    }
+    for (hi = apr_hash_first(NULL, cors_live_lists); hi;
+         hi = apr_hash_next(hi)) {
+        cors_live_list *list = apr_hash_this_val(hi);
+        if (list->current) {
+            cors_live_release(list->current);
+            list->current = NULL;
+        }
+        cors_live_dbm_close(list);
+    }
+    cors_live_lists = NULL;
+    return APR_SUCCESS;
+}
+
+/* The live list that CORSAllowOriginFile's argument names, read (text) or
+ * opened and closed again (DBM) when first named.  Returns what is wrong,
+ * or NULL; *empty is CORS_LIVE_EMPTY for a text file without a byte. */
+static const char *cors_live_list_get(cmd_parms *cmd, const char *arg,
+                                      cors_live_list **listp, int *empty)
+{
+    apr_pool_t *p = cmd->pool;
+    const char *type = NULL, *path = arg, *used1, *used2, *error;
+    cors_live_list *list;
+    apr_status_t rv;
+
+    *empty = 0;
+    if (!strncmp(arg, "txt:", 4)) {
+        path = arg + 4;
+    }
+    else if (!strncmp(arg, "dbm:", 4)) {
+        type = "default";
+        path = arg + 4;
+    }
+    else if (!strncmp(arg, "dbm=", 4)) {
+        const char *colon = strchr(arg + 4, ':');
+        if (!colon || colon == arg + 4) {
+            return apr_psprintf(p, "'%s' names no DBM type: write "
+                                "dbm=db:path, dbm=gdbm:path, dbm=sdbm:path "
+                                "or dbm:path (APR's default type)", arg);
+        }
+        type = apr_pstrmemdup(p, arg + 4, colon - (arg + 4));
+        path = colon + 1;
+    }
+    path = ap_server_root_relative(p, path);
+    if (!path) {
+        return apr_psprintf(p, "'%s' is not a valid path", arg);
+    }
+    if (type && apr_dbm_get_usednames_ex(p, type, path, &used1, &used2)
+                != APR_SUCCESS) {
+        static const char *const types[] = { "db", "gdbm", "sdbm", "ndbm" };
+        const char *offered = "";
+        int i;
+        for (i = 0; i < 4; i++) {
+            if (apr_dbm_get_usednames_ex(p, types[i], path, &used1, &used2)
+                == APR_SUCCESS) {
+                offered = apr_pstrcat(p, offered, *offered ? ", " : "",
+                                      types[i], NULL);
+            }
+        }
+        return apr_psprintf(p, "'%s': this APR offers no DBM type '%s'; it "
+                            "offers %s", arg, type, offered);
+    }
+
+    if (!cors_live_lists) {
+        cors_live_lists = apr_hash_make(p);
+        apr_pool_cleanup_register(p, NULL, cors_live_lists_forget,
+                                  apr_pool_cleanup_null);
+    }
+    list = apr_hash_get(cors_live_lists,
+                        apr_pstrcat(cmd->temp_pool, type ? "dbm=" : "txt:",
+                                    type ? type : "", type ? ":" : "", path,
+                                    NULL), APR_HASH_KEY_STRING);
+    if (list) {
+        *listp = list;
+        return NULL;
+    }
+    list = apr_pcalloc(p, sizeof(*list));
+    list->name = apr_pstrcat(p, type ? "dbm=" : "txt:", type ? type : "",
+                             type ? ":" : "", path, NULL);
+    list->path = path;
+    list->dbm_type = type;
+    list->watched[0] = type ? used1 : path;
+    list->watched[1] = type ? used2 : NULL;
+    list->nwatched = list->watched[1] ? 2 : 1;
+    list->checked = apr_time_now();
+
+    if (!type) {
+        list->current = cors_live_version_read(path, &error, p, 0, empty);
+        if (!list->current) {
+            return error;
+        }
+        list->stamp[0] = list->current->stamp;
+    }
+    else {
+        apr_dbm_t *dbm;
+        apr_pool_t *pool;
+
+        error = cors_live_stat(cmd->temp_pool, list, list->stamp, &rv);
+        if (!error) {
+            error = cors_live_dbm_open(p, list, &dbm, &pool);
+        }
+        if (error) {
+            return error;
+        }
+        /* Each process opens its own on its first look-up: a handle shared
+         * across fork() would share its file offset. */
+        apr_dbm_close(dbm);
+        apr_pool_destroy(pool);
+    }
+    apr_hash_set(cors_live_lists, list->name, APR_HASH_KEY_STRING, list);
+    /* Registered again after each list, so that it runs before anything
+     * allocated for the lists is gone, whatever the allocator. */
+    apr_pool_cleanup_kill(p, NULL, cors_live_lists_forget);
+    apr_pool_cleanup_register(p, NULL, cors_live_lists_forget,
+                              apr_pool_cleanup_null);
+    *listp = list;
+    return NULL;
+}
+
+/* child_init: the mutex of the threaded MPMs, and each DBM opened, so that
+ * the process has a list to keep should the file break before its first
+ * look-up. */
+static void cors_live_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    apr_hash_index_t *hi;
+#if APR_HAS_THREADS
+    int threaded = 0;
+
+    if (cors_live_lists
+        && ap_mpm_query(AP_MPMQ_IS_THREADED, &threaded) == APR_SUCCESS
+        && threaded != AP_MPMQ_NOT_SUPPORTED
+        && apr_thread_mutex_create(&cors_live_mutex, APR_THREAD_MUTEX_DEFAULT,
+                                   pchild) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "CORSAllowOriginFile: "
+                     "cannot create a mutex: the origin files are not "
+                     "re-read in this process");
+        cors_live_mutex = NULL;
+    }
+#else
+    (void)pchild;
+#endif
+    for (hi = cors_live_lists ? apr_hash_first(pchild, cors_live_lists)
+                              : NULL; hi; hi = apr_hash_next(hi)) {
+        cors_live_list *list = apr_hash_this_val(hi);
+        if (list->dbm_type) {
+            cors_live_check(s, list);
+        }
+    }
+}
+
+/* monitor (the parent, about every ten seconds): children started later
+ * begin with the newest good version of each text list. */
+static int cors_live_monitor(apr_pool_t *p, server_rec *s)
+{
+    apr_hash_index_t *hi;
+
+    (void)p;
+    (void)s;
+    if (!cors_live_lists) {
+        return DECLINED;
+    }
+    for (hi = apr_hash_first(NULL, cors_live_lists); hi;
+         hi = apr_hash_next(hi)) {
+        cors_live_list *list = apr_hash_this_val(hi);
+        if (!list->dbm_type) {
+            cors_live_check(NULL, list);
+        }
+    }
+    return DECLINED;
+}
+
+/* --------------------------------------------------------------------- */
 /* Directives                                                             */
 /* --------------------------------------------------------------------- */
 
@@ -1335,10 +2182,9 @@ static const char *set_allow_origin_file(cmd_parms *cmd, void *dconf,
                                          const char *arg)
 {
     cors_dir_conf *conf = dconf;
-    const char *path;
-    ap_configfile_t *file;
-    char line[MAX_STRING_LEN];
-    apr_status_t rv;
+    cors_live_list *list = NULL;
+    const char *error;
+    int empty;
 
     if (cors_in_htaccess(cmd)) {
         return apr_psprintf(cmd->pool, "%s is not allowed in .htaccess: "
@@ -1347,67 +2193,25 @@ static const char *set_allow_origin_file(cmd_parms *cmd, void *dconf,
                             "configuration; use CORSAllowOrigin here",
                             cmd->cmd->name);
     }
-    path = ap_server_root_relative(cmd->temp_pool, arg);
-    if (!path) {
-        return apr_psprintf(cmd->pool, "%s: '%s' is not a valid path",
-                            cmd->cmd->name, arg);
+    error = cors_live_list_get(cmd, arg, &list, &empty);
+    if (error) {
+        return apr_psprintf(cmd->pool, "%s: %s%s", cmd->cmd->name, error,
+                            strncmp(error, "cannot read", 11) ? ""
+                            : "; check the path and that the file is "
+                              "readable when httpd starts");
     }
-    rv = ap_pcfg_openfile(&file, cmd->temp_pool, path);
-    if (rv != APR_SUCCESS) {
-        return apr_psprintf(cmd->pool, "%s: cannot read '%s': %pm; check the "
-                            "path and that the file is readable when httpd "
-                            "starts", cmd->cmd->name, path, &rv);
+    if (empty == CORS_LIVE_EMPTY) {
+        cors_warn(cmd, arg, "is empty (0 bytes): it allows no origin, and "
+                  "should it be emptied again while httpd runs, it will be "
+                  "taken for a file being written and its previous list "
+                  "kept; leave a comment line in an empty list");
     }
     if (!conf->origin_files) {
-        conf->origin_files = cors_origin_set_make(cmd->pool);
+        conf->origin_files = apr_array_make(cmd->pool, 1,
+                                            sizeof(cors_live_list *));
     }
-    while ((rv = ap_cfg_getline(line, sizeof(line), file)) == APR_SUCCESS) {
-        char *value = line, *end;
-        const char *problem;
-
-        /* Editors on Windows start UTF-8 files with a byte-order mark. */
-        if (file->line_number == 1 && !memcmp(value, "\xEF\xBB\xBF", 3)) {
-            value += 3;
-            /* ap_cfg_getline trimmed the blanks before the mark only. */
-            while (apr_isspace(*value)) {
-                value++;
-            }
-        }
-
-        /* A comment is a '#' at the start or after a blank, so that
-         * "https://a.example#frag" is refused as a fragment. */
-        for (end = value; *end; end++) {
-            if (*end == '#' && (end == value || apr_isspace(end[-1]))) {
-                *end = '\0';
-                break;
-            }
-        }
-        end = value + strlen(value);
-        while (end > value && apr_isspace(end[-1])) {
-            *--end = '\0';
-        }
-        if (!*value) {
-            continue;
-        }
-        if (strpbrk(value, " \t")) {
-            problem = "holds more than one value: write one origin a line";
-        }
-        else {
-            problem = cors_origin_set_add(cmd->pool, conf->origin_files,
-                                          value);
-        }
-        if (problem) {
-            return apr_psprintf(cmd->pool, "%s: %s line %u: '%s' %s",
-                                cmd->cmd->name, path, file->line_number,
-                                value, problem);
-        }
-    }
-    ap_cfg_closefile(file);
-    if (rv != APR_EOF) {
-        return apr_psprintf(cmd->pool, "%s: %s line %u: %pm",
-                            cmd->cmd->name, path, file->line_number + 1, &rv);
-    }
-    if (conf->origin_files->any && conf->credentials == 1) {
+    APR_ARRAY_PUSH(conf->origin_files, cors_live_list *) = list;
+    if (cors_files_startup_any(conf->origin_files) && conf->credentials == 1) {
         return cors_credentials_conflict(cmd);
     }
     return NULL;
@@ -1518,12 +2322,19 @@ static const char *set_allow_credentials(cmd_parms *cmd, void *dconf,
 
     conf->credentials = flag;
     if (flag && (cors_set_has_any(conf->origins)
-                 || cors_set_has_any(conf->origin_files))) {
+                 || cors_files_startup_any(conf->origin_files))) {
         return cors_credentials_conflict(cmd);
     }
     if (flag) {
+        int i;
         cors_warn_plain_http(cmd, conf->origins);
-        cors_warn_plain_http(cmd, conf->origin_files);
+        for (i = 0; conf->origin_files && i < conf->origin_files->nelts; i++) {
+            cors_live_list *list = APR_ARRAY_IDX(conf->origin_files, i,
+                                                 cors_live_list *);
+            if (!list->dbm_type) {
+                cors_warn_plain_http(cmd, list->current->set);
+            }
+        }
     }
     return NULL;
 }
@@ -1695,20 +2506,20 @@ static int cors_set_only_any(const cors_origin_set *set)
 /* A lone "*" without credentials: the answer is the same for every request,
  * so every response carries it, one stored in a cache included (Fetch,
  * "CORS protocol and HTTP caches"). */
-static int cors_is_lone_wildcard(const cors_dir_conf *conf)
+static int cors_is_lone_wildcard(request_rec *r, const cors_dir_conf *conf)
 {
     return conf->credentials != 1 && !conf->origin_regexes
            && (cors_set_has_any(conf->origins)
-               || cors_set_has_any(conf->origin_files))
+               || cors_files_any(r, conf->origin_files))
            && cors_set_only_any(conf->origins)
-           && cors_set_only_any(conf->origin_files);
+           && cors_files_only_any(r, conf->origin_files);
 }
 
 /* Whether the answer depends on Origin, so responses must say Vary: Origin:
  * always, except for a lone "*" that rejects nothing. */
-static int cors_varies_by_origin(const cors_dir_conf *conf)
+static int cors_varies_by_origin(request_rec *r, const cors_dir_conf *conf)
 {
-    return !cors_is_lone_wildcard(conf) || conf->reject_disallowed == 1;
+    return !cors_is_lone_wildcard(r, conf) || conf->reject_disallowed == 1;
 }
 
 /* The host (without a trailing dot) and port of "host[:port]" or
@@ -1791,7 +2602,7 @@ static cors_match cors_match_origin(request_rec *r, const cors_dir_conf *conf,
                                     const char *origin, cors_origin_key *key)
 {
     int any = cors_set_has_any(conf->origins)
-              || cors_set_has_any(conf->origin_files);
+              || cors_files_any(r, conf->origin_files);
     int i;
 
     /* Without credentials "*" answers for everyone: nothing to look up. */
@@ -1801,15 +2612,14 @@ static cors_match cors_match_origin(request_rec *r, const cors_dir_conf *conf,
     if (!key) {
         /* "null", the opaque origin, only where listed as such. */
         if ((conf->origins && conf->origins->opaque)
-            || (conf->origin_files && conf->origin_files->opaque)) {
+            || cors_files_opaque(r, conf->origin_files)) {
             return CORS_LISTED;
         }
         return any ? CORS_BY_WILDCARD : CORS_NOT_LISTED;
     }
     if (key->listed
         || (conf->origins && cors_origin_set_matches(r->pool, conf->origins, key))
-        || (conf->origin_files
-            && cors_origin_set_matches(r->pool, conf->origin_files, key))) {
+        || cors_files_match(r, conf->origin_files, key)) {
         return CORS_LISTED;
     }
     for (i = 0; conf->origin_regexes && i < conf->origin_regexes->nelts; i++) {
@@ -2006,7 +2816,9 @@ static const cors_decision *cors_decide(request_rec *r)
         }
         match = cors_match_origin(r, conf, origin, NULL);
     }
-    else if (!cors_make_request_key(r->pool, conf->origins, conf->origin_files,
+    else if (!cors_make_request_key(r->pool, conf->origins,
+                                    cors_files_list(r, conf->origin_files,
+                                                    origin, len),
                                     origin, len, &key)) {
         d->result = CORS_DENIED_MALFORMED;
         goto decided;
@@ -2288,7 +3100,7 @@ static void cors_write_headers(request_rec *r, const cors_decision *d)
 {
     const cors_dir_conf *conf = d->conf;
     int replace = conf->replace_backend_headers != 0;
-    int lone_wildcard = cors_is_lone_wildcard(conf);
+    int lone_wildcard = cors_is_lone_wildcard(r, conf);
 
     if (replace) {
         cors_remove_access_control_headers(r->headers_out);
@@ -2330,7 +3142,7 @@ static void cors_write_headers(request_rec *r, const cors_decision *d)
                            : CORS_VARY_PREFLIGHT);
         return;
     }
-    if (cors_varies_by_origin(conf)) {
+    if (cors_varies_by_origin(r, conf)) {
         cors_merge_vary(r, d->by_fetch_metadata ? "Origin, Sec-Fetch-Site"
                                                 : "Origin");
     }
@@ -2759,6 +3571,8 @@ static void register_hooks(apr_pool_t *p)
                           APR_HOOK_REALLY_LAST);
     ap_hook_insert_error_filter(cors_insert_filter, NULL, NULL,
                                 APR_HOOK_REALLY_LAST);
+    ap_hook_child_init(cors_live_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_monitor(cors_live_monitor, NULL, NULL, APR_HOOK_MIDDLE);
     cors_filter_handle = ap_register_output_filter(CORS_FILTER_NAME,
                                                    cors_output_filter, NULL,
                                                    AP_FTYPE_CONTENT_SET);

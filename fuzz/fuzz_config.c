@@ -139,15 +139,14 @@ static int ref_origin_file(apr_pool_t *p, const char *text, apr_size_t len,
         char *value;
         apr_size_t n;
 
+        if (memchr(line, '\0', stop - line)) {
+            return 0;       /* a text file has no NUL byte */
+        }
         /* A UTF-8 byte-order mark starting the file is ignored (SPEC.md):
          * the first line is what follows it. */
-        if (line == text) {
-            while (line < stop && apr_isspace(*line)) {
-                line++;
-            }
-            if (stop - line >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3)) {
-                line += 3;
-            }
+        if (line == text && stop - line >= 3
+            && !memcmp(line, "\xEF\xBB\xBF", 3)) {
+            line += 3;
         }
 
         for (c = line; c < stop; c++) {
@@ -298,7 +297,8 @@ static int apply(const config_input *in, cors_dir_conf *conf,
                    "CORSAllowOrigin refused '%s': %s", w, problem);
     }
     else if (!strcmp(c->name, "CORSAllowOriginFile")) {
-        int any, ok = !strcmp(w, FILE_NAME)
+        int any, ok = (!strcmp(w, FILE_NAME) || (!strncmp(w, "txt:", 4)
+                                                 && !strcmp(w + 4, FILE_NAME)))
                       && ref_origin_file(p, in->file, in->file_len, &any);
         FUZZ_CHECK(ok ? !problem || (any && conf->credentials == 1)
                       : problem != NULL,
@@ -340,7 +340,7 @@ static int apply(const config_input *in, cors_dir_conf *conf,
         return 0;
     }
     FUZZ_CHECK(!(conf->credentials == 1 && (cors_set_has_any(conf->origins)
-                                            || cors_set_has_any(
+                                            || cors_files_startup_any(
                                                    conf->origin_files))),
                "a section accepted '*' with credentials (after %s %s)",
                c->name, args);
@@ -350,6 +350,19 @@ static int apply(const config_input *in, cors_dir_conf *conf,
 static int only_star(const cors_origin_set *set)
 {
     return !set || (set->any && !set->opaque && !apr_hash_count(set->keys));
+}
+
+/* The same of a section's origin files, as read at start-up. */
+static int files_only_star(const apr_array_header_t *files)
+{
+    int i;
+
+    for (i = 0; files && i < files->nelts; i++) {
+        if (!only_star(APR_ARRAY_IDX(files, i, cors_live_list *)->current->set)) {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -436,16 +449,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                "merged section enabled %d", cors_is_enabled(merged));
     lone_star = merged->credentials != 1 && !merged->origin_regexes
                 && ((merged->origins && merged->origins->any)
-                    || (merged->origin_files && merged->origin_files->any))
+                    || cors_files_startup_any(merged->origin_files))
                 && only_star(merged->origins)
-                && only_star(merged->origin_files);
-    /* With CORSRejectDisallowed On even a lone '*' answers a malformed
-     * Origin 403: the answer then depends on Origin. */
-    FUZZ_CHECK((!cors_varies_by_origin(merged))
-               == (lone_star && merged->reject_disallowed != 1),
-               "merged section varies by Origin: %d, lone '*' %d, "
-               "CORSRejectDisallowed %d", cors_varies_by_origin(merged),
-               lone_star, merged->reject_disallowed);
+                && files_only_star(merged->origin_files);
+    {
+        request_rec r;
+        memset(&r, 0, sizeof(r));
+        r.pool = p;
+        /* With CORSRejectDisallowed On even a lone '*' answers a malformed
+         * Origin 403: the answer then depends on Origin. */
+        FUZZ_CHECK((!cors_varies_by_origin(&r, merged))
+                   == (lone_star && merged->reject_disallowed != 1),
+                   "merged section varies by Origin: %d, lone '*' %d, "
+                   "CORSRejectDisallowed %d", cors_varies_by_origin(&r, merged),
+                   lone_star, merged->reject_disallowed);
+    }
 
     fuzz_end_input(p);
     return 0;

@@ -63,12 +63,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     conf->credentials = credentials ? 1 : 0;
     conf->origins = cors_origin_set_make(p);
     if (split) {
-        conf->origin_files = cors_origin_set_make(p);
+        /* A live list as CORSAllowOriginFile makes, its version in force
+         * given, never due for a look at its file. */
+        cors_live_list *list = apr_pcalloc(p, sizeof(*list));
+        list->name = "txt:fuzz";
+        list->checked = APR_INT64_MAX;
+        list->current = apr_pcalloc(p, sizeof(*list->current));
+        list->current->set = cors_origin_set_make(p);
+        list->current->refs = 1;
+        conf->origin_files = apr_array_make(p, 1, sizeof(cors_live_list *));
+        APR_ARRAY_PUSH(conf->origin_files, cors_live_list *) = list;
     }
     for (i = 0; i < nlines - 1 && nrules < MAX_RULES; i++) {
         const char *rule = lines[i];
-        cors_origin_set *set = (split && i % 2 == 0) ? conf->origin_files
-                                                     : conf->origins;
+        cors_origin_set *set = (split && i % 2 == 0)
+            ? APR_ARRAY_IDX(conf->origin_files, 0, cors_live_list *)->current->set
+            : conf->origins;
         const char *problem = cors_origin_set_add(p, set, rule);
         const char *suggest;
 
@@ -134,8 +144,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
              * holds it exactly, else parsed and normalised. */
             cors_origin_key request_key;
             FUZZ_CHECK(cors_make_request_key(p, conf->origins,
-                                             conf->origin_files, candidate,
-                                             strlen(candidate), &request_key),
+                                             cors_files_list(&r,
+                                                 conf->origin_files,
+                                                 candidate, strlen(candidate)),
+                                             candidate, strlen(candidate),
+                                             &request_key),
                        "Origin '%s' parses but has no key", candidate);
             match = cors_match_origin(&r, conf, candidate, &request_key);
         }

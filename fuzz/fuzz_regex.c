@@ -173,7 +173,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cors_origin_key key;
         cors_match match = CORS_NOT_LISTED;
 
-        parsed = cors_make_request_key(p, conf->origins, conf->origin_files,
+        parsed = cors_make_request_key(p, conf->origins,
+                                       cors_files_list(&r, conf->origin_files,
+                                                       x, strlen(x)),
                                        x, strlen(x), &key);
         if (parsed) {
             match = cors_match_origin(&r, conf, x, &key);

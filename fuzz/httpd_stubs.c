@@ -11,14 +11,20 @@
  *   ap_cstr_casecmp[n] (ASCII case folding, as httpd's), the ap_regex API
  *   over PCRE2 (the flags mapped as httpd maps them, PCRE2_DUPNAMES always,
  *   AP_REG_DEFAULT added unless AP_REG_NO_DEFAULT; ap_regerror returns the
- *   size the message needs, as POSIX's), ap_set_flag_slot, and an in-memory
- *   configuration file for CORSAllowOriginFile (fuzz_set_config_file);
+ *   size the message needs, as POSIX's), ap_set_flag_slot, and the file
+ *   CORSAllowOriginFile reads (fuzz_set_config_file writes it into a
+ *   directory of its own, which ap_server_root_relative puts before a
+ *   relative name);
  * - everything else (hooks, filters, logging) does nothing: the harnesses
  *   never reach it.
  */
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "apr_strings.h"
 #include "apr_lib.h"
@@ -31,6 +37,8 @@
 #include "http_request.h"
 #include "util_filter.h"
 #include "ap_regex.h"
+#include "ap_mpm.h"
+#include "mpm_common.h"
 
 #include "fuzz.h"
 
@@ -218,21 +226,42 @@ AP_DECLARE_NONSTD(const char *) ap_set_flag_slot(cmd_parms *cmd,
     return NULL;
 }
 
-AP_DECLARE(char *) ap_server_root_relative(apr_pool_t *p, const char *fname)
-{
-    return apr_pstrdup(p, fname);
-}
-
-/* One in-memory file: what the harness set with fuzz_set_config_file. */
+/* One file: what the harness set with fuzz_set_config_file, for
+ * ap_pcfg_openfile, and written into config_dir for mod_cors's own
+ * reading. */
 static const char *config_file_name;
 static const char *config_file_text;
 static apr_size_t config_file_len;
+static char config_dir[64];
+
+AP_DECLARE(char *) ap_server_root_relative(apr_pool_t *p, const char *fname)
+{
+    if (config_dir[0] && fname[0] != '/') {
+        return apr_pstrcat(p, config_dir, "/", fname, NULL);
+    }
+    return apr_pstrdup(p, fname);
+}
 
 void fuzz_set_config_file(const char *name, const char *text, apr_size_t len)
 {
     config_file_name = name;
     config_file_text = text;
     config_file_len = len;
+    if (!config_dir[0]) {
+        snprintf(config_dir, sizeof(config_dir), "/tmp/mod_cors-fuzz.%ld",
+                 (long)getpid());
+        mkdir(config_dir, 0700);
+    }
+    if (name) {
+        char path[256];
+        FILE *f;
+        snprintf(path, sizeof(path), "%s/%s", config_dir, name);
+        f = fopen(path, "wb");
+        if (f) {
+            fwrite(text ? text : "", 1, text ? len : 0, f);
+            fclose(f);
+        }
+    }
 }
 
 typedef struct {
@@ -396,6 +425,27 @@ AP_DECLARE(void) ap_hook_quick_handler(ap_HOOK_quick_handler_t *pf,
 AP_DECLARE(void) ap_run_insert_filter(request_rec *r)
 {
     (void)r;
+}
+
+AP_DECLARE(void) ap_hook_child_init(ap_HOOK_child_init_t *pf,
+                                    const char * const *pre,
+                                    const char * const *succ, int order)
+{
+    (void)pf; (void)pre; (void)succ; (void)order;
+}
+
+AP_DECLARE(void) ap_hook_monitor(ap_HOOK_monitor_t *pf,
+                                 const char * const *pre,
+                                 const char * const *succ, int order)
+{
+    (void)pf; (void)pre; (void)succ; (void)order;
+}
+
+AP_DECLARE(apr_status_t) ap_mpm_query(int query_code, int *result)
+{
+    (void)query_code;
+    *result = AP_MPMQ_NOT_SUPPORTED;
+    return APR_SUCCESS;
 }
 
 AP_DECLARE(void) ap_str_toupper(char *s)

@@ -17,7 +17,7 @@ use Apache::TestRequest ();
 
 our @EXPORT    = qw(cors_request raw_request header_fields vary_tokens configtest);
 our @EXPORT_OK = qw(base_url hostport t_dir httpd_binary module_config
-                    read_file write_file);
+                    read_file write_file write_dbm live_lists_init);
 
 my $T_DIR = abs_path(dirname(__FILE__) . '/..');
 
@@ -230,6 +230,37 @@ sub write_file {
     open my $fh, '>', $path or die "cannot write $path: $!\n";
     print {$fh} $content;
     close $fh or die "cannot write $path: $!\n";
+}
+
+# Builds a DBM of exact origins with httxt2dbm (apache2-utils), as the README says: into
+# "$path.new" (".new.pag" and ".new.dir" for sdbm), then renamed over $path.  $type is
+# APR's: db, gdbm or sdbm.
+sub write_dbm {
+    my ($path, $type, @origins) = @_;
+    my $txt = "$path.txt.new";
+    write_file($txt, join '', map { "$_ 1\n" } @origins);
+    my $out = `httxt2dbm -f \U$type\E -i '$txt' -o '$path.new' 2>&1`;
+    die "write_dbm: httxt2dbm failed for $path:\n$out" if $?;
+    unlink $txt;
+    for my $ext ($type eq 'sdbm' ? ('.dir', '.pag') : ('')) {
+        rename "$path.new$ext", "$path$ext" or die "write_dbm: rename $path.new$ext: $!";
+    }
+}
+
+# The origin files of t/conf/live_lists.conf.in, which t/live_lists*.t rewrite while the
+# server runs: t/TEST writes them (again) before httpd reads its configuration.
+sub live_lists_init {
+    my ($dir) = @_;
+    make_path($dir);
+    my $two = "# t/live_lists.t\nhttps://always.example\nhttps://removed.example\n";
+    write_file("$dir/$_.txt", $two) for qw(rename inplace);
+    write_file("$dir/broken.txt", "https://always.example\n");
+    write_file("$dir/bad.txt", "https://bad-base.example\n");
+    write_file("$dir/load.txt", "https://always.example\n");
+    write_dbm("$dir/origins.db", 'db', 'https://always.example', 'https://removed.example');
+    write_dbm("$dir/bad.db", 'db', 'https://dbm-base.example');
+    write_dbm("$dir/origins.gdbm", 'gdbm', 'https://gdbm.example');
+    write_dbm("$dir/origins.sdbm", 'sdbm', 'https://sdbm.example');
 }
 
 1;
