@@ -1609,9 +1609,13 @@ static void cors_live_check(server_rec *s, cors_live_list *list)
         || cors_live_same(stamps, list->refused, list->nwatched)) {
         goto done;
     }
-    /* Touched less than a second ago: a writer may still be at it. */
-    if (cors_live_unsettled(&stamps[0], now)
-        || (list->nwatched > 1 && cors_live_unsettled(&stamps[1], now))) {
+    /* Touched less than a second ago: a writer may still be at it.  Not
+     * for a process's first DBM handle: there is no list to keep meanwhile
+     * (the file opened when httpd read its configuration). */
+    if ((!list->dbm_type || list->dbm)
+        && (cors_live_unsettled(&stamps[0], now)
+            || (list->nwatched > 1
+                && cors_live_unsettled(&stamps[1], now)))) {
         goto done;
     }
 

@@ -481,3 +481,31 @@ AP_DECLARE(int) ap_find_token(apr_pool_t *p, const char *line, const char *tok)
     }
     return 0;
 }
+
+/* The counters' start-up and their mod_status page. */
+AP_DECLARE_DATA server_rec *ap_server_conf;
+
+AP_DECLARE(void) ap_hook_post_config(ap_HOOK_post_config_t *pf,
+                                     const char * const *pre,
+                                     const char * const *succ, int order)
+{
+    (void)pf; (void)pre; (void)succ; (void)order;
+}
+
+AP_DECLARE(int) ap_rwrite(const void *buf, int nbyte, request_rec *r)
+{
+    (void)buf; (void)r;
+    return nbyte;
+}
+
+AP_DECLARE_NONSTD(int) ap_rprintf(request_rec *r, const char *fmt, ...)
+{
+    (void)r; (void)fmt;
+    return 0;
+}
+
+AP_DECLARE(char *) ap_escape_html2(apr_pool_t *p, const char *s, int toasc)
+{
+    (void)toasc;
+    return apr_pstrdup(p, s);
+}

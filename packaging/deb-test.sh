@@ -41,7 +41,9 @@ enabled=/etc/apache2/mods-enabled
 directives="CORSAllowOrigin CORSAllowOriginRegex CORSAllowOriginFile CORSAllowMethods
 CORSAllowHeaders CORSExposeHeaders CORSAllowCredentials CORSMaxAge CORSPreflightStatus
 CORSPreflightPassthrough CORSAllowPrivateNetwork CORSRejectDisallowed
-CORSReplaceBackendHeaders CORSEnable"
+CORSReplaceBackendHeaders CORSEnable CORSCheckWebSocketOrigin CORSReportOnly
+CORSTimingAllowOrigin"
+ndirectives=$(printf '%s\n' $directives | wc -l)
 apt_get() {
     DEBIAN_FRONTEND=noninteractive apt-get -y -q -o DPkg::Lock::Timeout=300 "$@"
 }
@@ -277,9 +279,9 @@ check_server() {
         fi
     done
     if [ -z "$missing" ]; then
-        pass "$label: mod_info shows the 14 directives, each with its description"
+        pass "$label: mod_info shows the $ndirectives directives, each with its description"
     else
-        fail "$label: mod_info shows the 14 directives, each with its description" "wrong or missing:$missing"
+        fail "$label: mod_info shows the $ndirectives directives, each with its description" "wrong or missing:$missing"
     fi
     listed=$(grep -o '<tt>CORS[A-Za-z]* - ' "$tmp/info" | sed 's/<tt>//; s/ - //' | sort | tr '\n' ' ')
     expect "$label: mod_info lists no other directive" "$listed" "$(printf '%s\n' $directives | sort | tr '\n' ' ')"
@@ -410,5 +412,9 @@ else
     diff <(printf '%s\n' "$before") <(printf '%s\n' "$after") | head -n 20 | sed 's/^/      | /'
 fi
 expect "apache2 is not left running" "$(apache_pid)" ""
+# The README documents every directive the module has, and no other (a "### NAME" section).
+expect "README.md documents exactly the $ndirectives directives" \
+    "$(grep -o '^### CORS[A-Za-z]*$' "$top/README.md" | sed 's/^### //' | sort | tr '\n' ' ')" \
+    "$(printf '%s\n' $directives | sort | tr '\n' ' ')"
 echo "=== deb-test: $((SECONDS - t0)) s"
 summary

@@ -12,7 +12,7 @@ use File::Temp ();
 use Time::HiRes qw(time sleep);
 use CorsTest qw(:DEFAULT read_file write_file write_dbm);
 
-plan tests => 63, need_module 'alias';
+plan tests => 65, need_module 'alias';
 
 my $LIVE = Apache::Test::vars('t_logs') . '/live';
 my $ERROR_LOG = Apache::Test::vars('t_logs') . '/error_log';
@@ -111,6 +111,22 @@ for (['rename', \&by_rename, 'replaced by an atomic rename'],
     $write->("$LIVE/$name.txt", "$ALWAYS\n");
     check becomes($path, 'https://added.example', 0),
        "an origin removed again from a text list $how is denied within 5 s";
+}
+
+# --- A writer that pauses half-way through rewriting a file in place: the half-written
+# --- file (whose lines parse) is never used, the whole one is.
+{
+    open my $fh, '>', "$LIVE/inplace.txt" or die "inplace.txt: $!";
+    $fh->autoflush(1);
+    print $fh map { "https://first$_.example\n" } 1 .. 100;
+    my ($end, $denied) = (time + 0.6, 0);
+    while (time < $end) {
+        $denied++ unless allowed('/live/inplace/', $ALWAYS);
+    }
+    print $fh "$ALWAYS\n";
+    close $fh;
+    check $denied == 0, 'a text list rewritten in place by a writer that pauses half-way is never used half-written';
+    check becomes('/live/inplace/', 'https://first1.example', 1), 'the whole file is used within 5 s';
 }
 
 # --- "A changed file that does not parse keeps the previous list in force and logs the

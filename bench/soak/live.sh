@@ -99,10 +99,10 @@ EOF
 PID=$!
 for i in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/file.txt" && break; sleep 0.1; done
 workers() { pgrep -P "$PID" -x "$(basename "$APACHE")" | sort; }
-sample() {    # sample: "fds rss" summed over the workers
+sample() {    # sample: "fds rss" summed over the workers; fds: open on the lists' files
     local fds=0 rss=0 w
     for w in $(workers); do
-        fds=$((fds + $(ls "/proc/$w/fd" | wc -l)))
+        fds=$((fds + $( (ls -l "/proc/$w/fd" 2>/dev/null || true) | grep -c "$SR/conf/origins" || true)))
         rss=$((rss + $(awk '/^VmRSS:/ { print $2 }' "/proc/$w/status")))
     done
     echo "$fds $rss"
@@ -133,7 +133,9 @@ last_txt=$(curl -s -D - -o /dev/null -H "Origin: https://v$v.example" "http://12
 last_dbm=$(curl -s -D - -o /dev/null -H "Origin: https://v$(( v / 5 * 5 )).example" "http://127.0.0.1:$PORT/dbm/" | grep -ci '^access-control-allow-origin' || true)
 WORKERS_AFTER=$(workers | tr '\n' ' ')
 
+# wrk prints a "Socket errors" line only when there were some.
 errors=$(perl -ne 'print "$1 $2 $3 $4" if /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/' "$SR/logs/wrk.txt")
+errors=${errors:-0 0 0 0}
 requests=$(awk '/requests in/ { print $1 }' "$SR/logs/wrk.txt")
 wrong=$(awk '/^wrong answers:/ { print $3 }' "$SR/logs/wrk.txt")
 non200=$(awk '/^non-200:/ { print $2 }' "$SR/logs/wrk.txt")
@@ -152,7 +154,7 @@ cat <<EOF
 | versions taken in (per process) | text: $reads reads, DBM: $reopens reopens; refused: $refused |
 | last versions allowed | text ${last_txt}, DBM ${last_dbm} |
 | crashed children | $crashes; workers before $WORKERS_BEFORE, after $WORKERS_AFTER |
-| workers' fds | $FDS0 after 10 s, $FDS1 at the end |
+| workers' descriptors open on the lists' files | $FDS0 after 10 s, $FDS1 at the end |
 | workers' RSS | $RSS0 KiB after 10 s, $RSS1 KiB at the end ($((RSS1 - RSS0)) KiB) |
 EOF
 [ "${errors:-x}" = "0 0 0 0" ] && [ "${non200:-x}" = 0 ] && [ "${wrong:-x}" = 0 ] && [ "$crashes" = 0 ] \
