@@ -3212,19 +3212,14 @@ static int cors_note_difference(void *rec, const char *name,
 {
     cors_difference_walk *walk = rec;
     const char *other = apr_table_get(walk->other, name);
-    int count = 0;
 
     if (!other) {
         APR_ARRAY_PUSH(walk->lines, const char *) = apr_psprintf(walk->pool,
             walk->sent ? "extra %s: '%s'" : "missing %s: '%s'", name, value);
     }
-    else if (walk->sent) {
-        apr_table_do(cors_count_fields, &count, walk->other, name, NULL);
-        if (strcmp(value, other)) {
-            APR_ARRAY_PUSH(walk->lines, const char *) = apr_psprintf(
-                walk->pool, "%s: '%s' where mod_cors would send '%s'", name,
-                value, other);
-        }
+    else if (walk->sent && strcmp(value, other)) {
+        APR_ARRAY_PUSH(walk->lines, const char *) = apr_psprintf(walk->pool,
+            "%s: '%s' where mod_cors would send '%s'", name, value, other);
     }
     return 1;
 }
@@ -3236,17 +3231,15 @@ static int cors_note_repeated(void *rec, const char *name, const char *value)
 
     (void)value;
     apr_table_do(cors_count_fields, &count, walk->other, name, NULL);
-    if (count > 1 && !apr_table_get(walk->other,
-                                    apr_pstrcat(walk->pool, "\n", name, NULL))) {
+    if (count > 1) {
         APR_ARRAY_PUSH(walk->lines, const char *) = apr_psprintf(walk->pool,
             "%s sent %d times", name, count);
-        apr_table_setn(walk->other, apr_pstrcat(walk->pool, "\n", name, NULL),
-                       "");
     }
     return 1;
 }
 
-/* A field sent twice is one difference, not two. */
+/* A field sent twice is one difference, not two: the walks above note it
+ * once for each time it was sent. */
 static void cors_remove_repeated_lines(apr_array_header_t *lines)
 {
     const char **line = (const char **)lines->elts;
@@ -3284,7 +3277,7 @@ static void cors_report_differences(request_rec *r, const cors_decision *d)
 
     walk.pool = r->pool;
     walk.lines = apr_array_make(r->pool, 4, sizeof(const char *));
-    walk.other = apr_table_copy(r->pool, sent);
+    walk.other = sent;
     walk.sent = 1;
     apr_table_do(cors_note_repeated, &walk, sent, NULL);
     walk.other = would;
