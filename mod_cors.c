@@ -101,12 +101,19 @@ typedef struct {
     int pattern_labels;  /* labels after the "*." of the longest pattern */
 } cors_origin_set;
 
+typedef struct {
+    const char *name;
+    apr_size_t len;
+} cors_span;
+
 /* A CORSAllowMethods, CORSAllowHeaders or CORSExposeHeaders list. */
 typedef struct {
     int any;                      /* "*" */
     int exact;                    /* methods: names compare byte for byte */
-    apr_array_header_t *names;    /* const char *, as sent */
-    const char *value;            /* the names joined with ", " */
+    apr_array_header_t *names;    /* cors_span: methods as written, header
+                                   * names in lower case, as browsers send
+                                   * them */
+    const char *value;            /* the names as written, joined by ", " */
 } cors_token_list;
 
 typedef struct {
@@ -406,6 +413,70 @@ static cors_origin_status cors_parse_port(const char *s, apr_size_t len,
     return CORS_ORIGIN_OK;
 }
 
+/* An origin as browsers serialise it: "http://" or "https://", a host
+ * name in lower case, and a port only when it is not the default one,
+ * without leading zeros.  Parsed in one pass: every request's Origin is.
+ * Returns 0 for anything else (a trailing dot, an IPv6 literal, another
+ * scheme, ...), which cors_parse_origin then parses whole; the parts of
+ * what this accepts are those cors_parse_origin would give. */
+static int cors_parse_serialised_origin(const char *s, apr_size_t len,
+                                        cors_origin_parts *o)
+{
+    const char *end = s + len, *host, *p;
+    apr_size_t label_len = 0;
+    int labels = 1, default_port;
+    long port = 0;
+
+    if (len > 8 && !memcmp(s, "https://", 8)) {
+        o->scheme_len = 5;
+        default_port = 443;
+    }
+    else if (len > 7 && !memcmp(s, "http://", 7)) {
+        o->scheme_len = 4;
+        default_port = 80;
+    }
+    else {
+        return 0;
+    }
+    host = s + o->scheme_len + 3;
+    for (p = host; p < end; p++) {
+        unsigned char class = cors_char_class[(unsigned char)*p];
+        if ((class & (CORS_HOST_CHAR | CORS_UPPER_CHAR)) == CORS_HOST_CHAR) {
+            label_len++;
+        }
+        else if (*p == '.' && label_len && label_len <= 63) {
+            label_len = 0;
+            labels++;
+        }
+        else {
+            break;
+        }
+    }
+    if (label_len == 0 || label_len > 63 || p - host > 253) {
+        return 0;
+    }
+    o->host = host;
+    o->host_len = p - host;
+    o->labels = labels;
+    o->port = CORS_PORT_NONE;
+    if (p < end) {
+        if (*p != ':' || end - p < 2 || end - p > 6 || p[1] == '0') {
+            return 0;
+        }
+        for (p++; p < end; p++) {
+            if (!CORS_IS_DIGIT(*p)) {
+                return 0;
+            }
+            port = port * 10 + (*p - '0');
+        }
+        if (port > 65535 || port == default_port) {
+            return 0;
+        }
+        o->port = (int)port;
+    }
+    return 1;
+}
+
 /* Parses an origin; with patterns, also "*." before the host and "*" as
  * the port.  The default port of http and https is dropped. */
 static cors_origin_status cors_parse_origin(const char *s, apr_size_t len,
@@ -421,6 +492,11 @@ static cors_origin_status cors_parse_origin(const char *s, apr_size_t len,
     if (len == 0) {
         return CORS_ORIGIN_EMPTY;
     }
+    if (!patterns && cors_parse_serialised_origin(s, len, o)) {
+        return CORS_ORIGIN_OK;
+    }
+    memset(o, 0, sizeof(*o));
+    o->canonical = 1;
 
     for (p = s; p < end && CORS_CHAR_IS(*p, CORS_SCHEME_CHAR); p++) {
         seen |= cors_char_class[(unsigned char)*p];
@@ -871,11 +947,43 @@ static const char *cors_ip_host_problem(apr_pool_t *p, const char *key,
 static const char cors_exact_origin[] = "exact origin";
 static const char cors_origin_pattern[] = "pattern";
 
+/* The hash of an origin set's keys, eight bytes a step where APR's default
+ * takes one: every request's Origin is hashed.  Only the configuration
+ * adds keys, so no client chooses what collides. */
+static unsigned int cors_hash_key(const char *key, apr_ssize_t *klen)
+{
+    apr_size_t len, i;
+    apr_uint64_t h, word;
+
+    if (*klen == APR_HASH_KEY_STRING) {
+        *klen = strlen(key);
+    }
+    len = *klen;
+    h = len * APR_UINT64_C(0x9e3779b97f4a7c15);
+    word = 0;
+    if (len >= 8) {
+        for (i = 0; i + 8 < len; i += 8) {
+            memcpy(&word, key + i, 8);
+            h = (h ^ word) * APR_UINT64_C(0xff51afd7ed558ccd);
+            h ^= h >> 32;
+        }
+        memcpy(&word, key + len - 8, 8);    /* the last eight, overlapping */
+    }
+    else {
+        for (i = 0; i < len; i++) {
+            word = (word << 8) | (unsigned char)key[i];
+        }
+    }
+    h = (h ^ word) * APR_UINT64_C(0xc4ceb9fe1a85ec53);
+    h ^= h >> 33;
+    return (unsigned int)h;
+}
+
 static cors_origin_set *cors_origin_set_make(apr_pool_t *p)
 {
     cors_origin_set *set = apr_pcalloc(p, sizeof(*set));
 
-    set->keys = apr_hash_make(p);
+    set->keys = apr_hash_make_custom(p, cors_hash_key);
     return set;
 }
 
@@ -1054,56 +1162,111 @@ static int cors_is_token(const char *s, apr_size_t len)
     return 1;
 }
 
+/* Whether a field name of len bytes starts with a prefix of prefix_len
+ * bytes written in lower-case letters and '-': bytes that "| 0x20" maps to
+ * those are only their upper and lower case (a field name is a token), so
+ * eight compare at a time. */
+static int cors_field_starts(const char *name, apr_size_t len,
+                             const char *prefix, apr_size_t prefix_len)
+{
+    apr_uint64_t a, b;
+    apr_size_t i;
+
+    if (len < prefix_len) {
+        return 0;
+    }
+    if (prefix_len < 8) {
+        for (i = 0; i < prefix_len; i++) {
+            if ((name[i] | 0x20) != prefix[i]) {
+                return 0;
+            }
+        }
+        return 1;
+    }
+    for (i = 0; i + 8 < prefix_len; i += 8) {
+        memcpy(&a, name + i, 8);
+        memcpy(&b, prefix + i, 8);
+        if ((a | APR_UINT64_C(0x2020202020202020)) != b) {
+            return 0;
+        }
+    }
+    /* The last eight, overlapping. */
+    memcpy(&a, name + prefix_len - 8, 8);
+    memcpy(&b, prefix + prefix_len - 8, 8);
+    return (a | APR_UINT64_C(0x2020202020202020)) == b;
+}
+
+/* Whether a field name is the given lower-case one: its length first. */
+#define CORS_FIELD_IS(name, lower) \
+    (strlen(name) == sizeof(lower) - 1 \
+     && cors_field_starts(name, sizeof(lower) - 1, lower, sizeof(lower) - 1))
+
 static int cors_is_access_control_header(const char *name)
 {
-    /* The first letter rules out most fields without a comparison. */
-    return (name[0] == 'A' || name[0] == 'a')
-           && !ap_cstr_casecmpn(name, "Access-Control-", 15);
+    return (name[0] | 0x20) == 'a'
+           && cors_field_starts(name, strlen(name), "access-control-", 15);
 }
 
 /* Fetch normalises these six methods to upper case; every other method is
  * compared byte for byte. */
-static const char *const cors_normalised_methods[] = {
-    "DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", NULL
+/* Fetch normalises these six methods to upper case; every other method is
+ * compared byte for byte.  The safelisted three first. */
+static const cors_span cors_normalised_methods[] = {
+    { "GET", 3 }, { "HEAD", 4 }, { "POST", 4 },
+    { "DELETE", 6 }, { "OPTIONS", 7 }, { "PUT", 3 }
 };
+#define CORS_NORMALISED_METHODS 6
+#define CORS_SAFELISTED_METHODS 3
 
-static const char *cors_normalise_method(const char *method)
+/* The method as Fetch normalises it: one of cors_normalised_methods, or
+ * the method itself. */
+static const cors_span *cors_normalise_method(const cors_span *method)
 {
-    const char *const *m;
+    const cors_span *m, *end = cors_normalised_methods
+                               + CORS_NORMALISED_METHODS;
 
     /* Browsers send these six upper-case already. */
-    for (m = cors_normalised_methods; *m; m++) {
-        if (**m == *method && !strcmp(method, *m)) {
-            return *m;
+    for (m = cors_normalised_methods; m < end; m++) {
+        if (m->len == method->len && m->name[0] == method->name[0]
+            && !memcmp(m->name, method->name, method->len)) {
+            return m;
         }
     }
-    for (m = cors_normalised_methods; *m; m++) {
-        if (!ap_cstr_casecmp(method, *m)) {
-            return *m;
+    for (m = cors_normalised_methods; m < end; m++) {
+        if (m->len == method->len && !ap_cstr_casecmpn(m->name, method->name,
+                                                       method->len)) {
+            return m;
         }
     }
     return method;
 }
 
-static int cors_is_safelisted_method(const char *method)
-{
-    return !strcmp(method, "GET") || !strcmp(method, "HEAD")
-           || !strcmp(method, "POST");
-}
-
-/* Header names compare case-insensitively, methods byte for byte (after
- * the six normalised ones are upper-cased). */
-static int cors_token_list_has(const cors_token_list *list, const char *s,
-                               apr_size_t len)
+static int cors_is_safelisted_method(const cors_span *normalised)
 {
     int i;
 
+    for (i = 0; i < CORS_SAFELISTED_METHODS; i++) {
+        if (normalised == &cors_normalised_methods[i]) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Header names compare case-insensitively (the list's are lower case, as
+ * browsers send them), methods byte for byte (after the six normalised
+ * ones are upper-cased). */
+static int cors_token_list_has(const cors_token_list *list, const char *s,
+                               apr_size_t len)
+{
+    const cors_span *names = (const cors_span *)list->names->elts;
+    int i;
+
     for (i = 0; i < list->names->nelts; i++) {
-        const char *name = APR_ARRAY_IDX(list->names, i, const char *);
-        /* The first letter rules out most names without a comparison. */
-        if (CORS_LOWER(name[0]) == CORS_LOWER(s[0]) && strlen(name) == len
-            && (list->exact ? !memcmp(name, s, len)
-                            : !ap_cstr_casecmpn(name, s, len))) {
+        if (names[i].len == len
+            && ((names[i].name[0] == s[0] && !memcmp(names[i].name, s, len))
+                || (!list->exact
+                    && !ap_cstr_casecmpn(names[i].name, s, len)))) {
             return 1;
         }
     }
@@ -1118,7 +1281,7 @@ static const char *cors_token_list_add(apr_pool_t *p, cors_token_list **listp,
     if (!list) {
         list = *listp = apr_pcalloc(p, sizeof(*list));
         list->exact = is_method;
-        list->names = apr_array_make(p, 4, sizeof(const char *));
+        list->names = apr_array_make(p, 4, sizeof(cors_span));
     }
     if (!strcmp(token, "*")) {
         list->any = 1;
@@ -1128,13 +1291,22 @@ static const char *cors_token_list_add(apr_pool_t *p, cors_token_list **listp,
                "!#$%&'*+-.^_`|~ only";
     }
     else {
+        cors_span name = { token, strlen(token) }, *added;
         if (is_method) {
-            token = cors_normalise_method(token);
+            name = *cors_normalise_method(&name);
+            token = name.name;
         }
-        if (cors_token_list_has(list, token, strlen(token))) {
+        if (cors_token_list_has(list, token, name.len)) {
             return NULL;
         }
-        APR_ARRAY_PUSH(list->names, const char *) = token;
+        added = apr_array_push(list->names);
+        added->len = name.len;
+        added->name = token;
+        if (!is_method) {
+            char *lower = apr_pstrdup(p, token);
+            ap_str_tolower(lower);
+            added->name = lower;
+        }
         list->value = list->value
                       ? apr_pstrcat(p, list->value, ", ", token, NULL)
                       : token;
@@ -1145,11 +1317,6 @@ static const char *cors_token_list_add(apr_pool_t *p, cors_token_list **listp,
     }
     return NULL;
 }
-
-typedef struct {
-    const char *name;
-    apr_size_t len;
-} cors_span;
 
 /* Splits Access-Control-Request-Headers (httpd joins several fields with
  * ", ") into names, skipping empty elements.  Returns the number of names,
@@ -1221,9 +1388,10 @@ static int cors_split_request_headers(const char *value,
  * - A version that cannot be read or does not parse is logged at error
  *   (file, line, reason) once per version and per process; the previous
  *   version stays in force.  Fixing the file makes a new version.
- * - A request keeps the text version it first consulted until it ends (a
- *   reference, released by a cleanup of the request's pool), so its list
- *   never changes under it; the last request that used a replaced version
+ * - A decision takes a reference to each text version in force when it
+ *   starts and drops it when it ends, so its list never changes under it;
+ *   nothing is kept for later (what the response needs is in the
+ *   decision), and the last decision that used a replaced version
  *   destroys it.
  * - A DBM is never loaded: each process opens it read-only (in child_init,
  *   so that it has a list to keep should the file break before its first
@@ -1577,9 +1745,9 @@ static void cors_live_dbm_close(cors_live_list *list)
 /* Looks at the list's file if it is due, and takes in a new version that
  * reads and parses.  Called with the mutex held, returns with it held; a
  * text file is read without it.  s is NULL in the parent's monitor. */
-static void cors_live_check(server_rec *s, cors_live_list *list)
+static void cors_live_check(server_rec *s, cors_live_list *list,
+                            apr_time_t now)
 {
-    apr_time_t now = apr_time_now();
     cors_live_stamp stamps[2];
     apr_pool_t *ptemp;
     const char *error, *what;
@@ -1683,59 +1851,55 @@ done:
     apr_pool_destroy(ptemp);
 }
 
-/* The pool of the request the client sent, which internal redirects share
- * and subrequests live within. */
-static apr_pool_t *cors_live_request_pool(request_rec *r)
+/* The versions of a section's text lists that a decision uses: those in
+ * force when it starts, each with a reference until it ends, so that no
+ * list changes or goes under it.  files: cors_live_list *. */
+typedef struct {
+    const apr_array_header_t *files;
+    cors_live_version **versions;       /* by file; NULL for a DBM */
+    cors_live_version *few[4];          /* versions, for up to four files */
+} cors_live_pins;
+
+/* Looks at each file that is due (the request's arrival is the time: close
+ * enough for a once-a-second look, and no clock read), then pins the text
+ * versions in force.  Returns pins, or NULL without files. */
+static const cors_live_pins *cors_live_pin(request_rec *r,
+                                           const apr_array_header_t *files,
+                                           cors_live_pins *pins)
 {
-    while (r->main) {
-        r = r->main;
+    int i;
+
+    if (!files) {
+        return NULL;
     }
-    while (r->prev) {
-        r = r->prev;
-    }
-    return r->pool;
-}
-
-/* The versions of text lists a request uses: the first one in force when
- * it consulted each list, kept until it ends (one userdata of the
- * request's pool, with a short key: this is on every request's path). */
-typedef struct cors_live_pin {
-    const cors_live_list *list;
-    cors_live_version *version;
-    struct cors_live_pin *next;
-} cors_live_pin;
-
-#define CORS_LIVE_PINS "cors_live"
-
-static const cors_origin_set *cors_live_set(request_rec *r,
-                                            cors_live_list *list)
-{
-    apr_pool_t *p = cors_live_request_pool(r);
-    cors_live_pin **pins, *pin;
-    cors_live_version *v;
-
-    apr_pool_userdata_get((void **)&pins, CORS_LIVE_PINS, p);
-    for (pin = pins ? *pins : NULL; pin; pin = pin->next) {
-        if (pin->list == list) {
-            return pin->version->set;
+    pins->files = files;
+    pins->versions = files->nelts <= 4
+                     ? pins->few
+                     : apr_palloc(r->pool,
+                                  files->nelts * sizeof(pins->versions[0]));
+    cors_live_lock();
+    for (i = 0; i < files->nelts; i++) {
+        cors_live_list *list = APR_ARRAY_IDX(files, i, cors_live_list *);
+        pins->versions[i] = NULL;
+        if (!list->dbm_type) {
+            cors_live_check(r->server, list, r->request_time);
+            pins->versions[i] = list->current;
+            list->current->refs++;
         }
     }
-    if (!pins) {
-        pins = apr_pcalloc(p, sizeof(*pins));
-        apr_pool_userdata_setn(pins, CORS_LIVE_PINS, NULL, p);
-    }
-    cors_live_lock();
-    cors_live_check(r->server, list);
-    v = list->current;
-    v->refs++;
     cors_live_unlock();
-    apr_pool_cleanup_register(p, v, cors_live_release, apr_pool_cleanup_null);
-    pin = apr_palloc(p, sizeof(*pin));
-    pin->list = list;
-    pin->version = v;
-    pin->next = *pins;
-    *pins = pin;
-    return v->set;
+    return pins;
+}
+
+static void cors_live_unpin(const cors_live_pins *pins)
+{
+    int i;
+
+    for (i = 0; pins && i < pins->files->nelts; i++) {
+        if (pins->versions[i]) {
+            cors_live_release(pins->versions[i]);
+        }
+    }
 }
 
 /* Whether a DBM list holds an exact origin. */
@@ -1748,7 +1912,7 @@ static int cors_live_dbm_has(request_rec *r, cors_live_list *list,
     key.dptr = (char *)origin;
     key.dsize = len;
     cors_live_lock();
-    cors_live_check(r->server, list);
+    cors_live_check(r->server, list, r->request_time);
     if (list->dbm) {
         found = apr_dbm_exists(list->dbm, key);
     }
@@ -1756,29 +1920,27 @@ static int cors_live_dbm_has(request_rec *r, cors_live_list *list,
     return found;
 }
 
-/* What a section's files say, for its request.  files: cors_live_list *,
- * or NULL where the section has no CORSAllowOriginFile.  A DBM holds exact
- * origins only: never "*", "null" or a pattern. */
-static int cors_files_any(request_rec *r, const apr_array_header_t *files)
+/* What a section's files say, as pinned for its request (NULL where the
+ * section has no CORSAllowOriginFile).  A DBM holds exact origins only:
+ * never "*", "null" or a pattern. */
+static int cors_files_any(const cors_live_pins *pins)
 {
     int i;
 
-    for (i = 0; files && i < files->nelts; i++) {
-        cors_live_list *list = APR_ARRAY_IDX(files, i, cors_live_list *);
-        if (!list->dbm_type && cors_live_set(r, list)->any) {
+    for (i = 0; pins && i < pins->files->nelts; i++) {
+        if (pins->versions[i] && pins->versions[i]->set->any) {
             return 1;
         }
     }
     return 0;
 }
 
-static int cors_files_opaque(request_rec *r, const apr_array_header_t *files)
+static int cors_files_opaque(const cors_live_pins *pins)
 {
     int i;
 
-    for (i = 0; files && i < files->nelts; i++) {
-        cors_live_list *list = APR_ARRAY_IDX(files, i, cors_live_list *);
-        if (!list->dbm_type && cors_live_set(r, list)->opaque) {
+    for (i = 0; pins && i < pins->files->nelts; i++) {
+        if (pins->versions[i] && pins->versions[i]->set->opaque) {
             return 1;
         }
     }
@@ -1786,18 +1948,16 @@ static int cors_files_opaque(request_rec *r, const apr_array_header_t *files)
 }
 
 /* Whether the files hold nothing but "*" (or nothing at all). */
-static int cors_files_only_any(request_rec *r,
-                               const apr_array_header_t *files)
+static int cors_files_only_any(const cors_live_pins *pins)
 {
     int i;
 
-    for (i = 0; files && i < files->nelts; i++) {
-        cors_live_list *list = APR_ARRAY_IDX(files, i, cors_live_list *);
+    for (i = 0; pins && i < pins->files->nelts; i++) {
         const cors_origin_set *set;
-        if (list->dbm_type) {
+        if (!pins->versions[i]) {
             return 0;
         }
-        set = cors_live_set(r, list);
+        set = pins->versions[i]->set;
         if (!set->any || set->opaque || apr_hash_count(set->keys)) {
             return 0;
         }
@@ -1806,16 +1966,17 @@ static int cors_files_only_any(request_rec *r,
 }
 
 /* Whether a file lists the Origin exactly, as received. */
-static int cors_files_list(request_rec *r, const apr_array_header_t *files,
+static int cors_files_list(request_rec *r, const cors_live_pins *pins,
                            const char *origin, apr_size_t len)
 {
     int i;
 
-    for (i = 0; files && i < files->nelts; i++) {
-        cors_live_list *list = APR_ARRAY_IDX(files, i, cors_live_list *);
-        if (list->dbm_type ? cors_live_dbm_has(r, list, origin, len)
-                           : cors_origin_set_lists(cors_live_set(r, list),
-                                                   origin, len)) {
+    for (i = 0; pins && i < pins->files->nelts; i++) {
+        if (pins->versions[i]
+            ? cors_origin_set_lists(pins->versions[i]->set, origin, len)
+            : cors_live_dbm_has(r, APR_ARRAY_IDX(pins->files, i,
+                                                 cors_live_list *),
+                                origin, len)) {
             return 1;
         }
     }
@@ -1823,16 +1984,18 @@ static int cors_files_list(request_rec *r, const apr_array_header_t *files,
 }
 
 /* Whether a file lists the origin, exactly or through a pattern. */
-static int cors_files_match(request_rec *r, const apr_array_header_t *files,
+static int cors_files_match(request_rec *r, const cors_live_pins *pins,
                             cors_origin_key *k)
 {
     int i;
 
-    for (i = 0; files && i < files->nelts; i++) {
-        cors_live_list *list = APR_ARRAY_IDX(files, i, cors_live_list *);
-        if (list->dbm_type
-            ? !k->looked_up && cors_live_dbm_has(r, list, k->key, k->len)
-            : cors_origin_set_matches(r->pool, cors_live_set(r, list), k)) {
+    for (i = 0; pins && i < pins->files->nelts; i++) {
+        if (pins->versions[i]
+            ? cors_origin_set_matches(r->pool, pins->versions[i]->set, k)
+            : !k->looked_up
+              && cors_live_dbm_has(r, APR_ARRAY_IDX(pins->files, i,
+                                                    cors_live_list *),
+                                   k->key, k->len)) {
             return 1;
         }
     }
@@ -2007,7 +2170,7 @@ static void cors_live_child_init(apr_pool_t *pchild, server_rec *s)
                               : NULL; hi; hi = apr_hash_next(hi)) {
         cors_live_list *list = apr_hash_this_val(hi);
         if (list->dbm_type) {
-            cors_live_check(s, list);
+            cors_live_check(s, list, apr_time_now());
         }
     }
 }
@@ -2027,7 +2190,7 @@ static int cors_live_monitor(apr_pool_t *p, server_rec *s)
          hi = apr_hash_next(hi)) {
         cors_live_list *list = apr_hash_this_val(hi);
         if (!list->dbm_type) {
-            cors_live_check(NULL, list);
+            cors_live_check(NULL, list, apr_time_now());
         }
     }
     return DECLINED;
@@ -2247,13 +2410,15 @@ static int cors_has_lower(const char *s)
 static const char *set_allow_methods(cmd_parms *cmd, void *dconf,
                                      const char *value)
 {
+    cors_span method = { value, strlen(value) };
+
     if (!ap_cstr_casecmp(value, "CONNECT") || !ap_cstr_casecmp(value, "TRACE")
         || !ap_cstr_casecmp(value, "TRACK")) {
         return apr_psprintf(cmd->pool, "%s: '%s' is a method no page can "
                             "send (Fetch forbids CONNECT, TRACE and TRACK): "
                             "remove it", cmd->cmd->name, value);
     }
-    if (cors_normalise_method(value) == value && cors_has_lower(value)) {
+    if (cors_normalise_method(&method) == &method && cors_has_lower(value)) {
         char *upper = apr_pstrdup(cmd->temp_pool, value);
         ap_str_toupper(upper);
         cors_warn(cmd, value, apr_psprintf(cmd->temp_pool, "methods other "
@@ -2487,6 +2652,8 @@ typedef struct {
     int private_network;         /* preflights */
     int websocket;               /* a WebSocket handshake: no CORS fields */
     int by_fetch_metadata;       /* same-origin as Sec-Fetch-Site says */
+    int lone_wildcard;           /* see cors_is_lone_wildcard */
+    int answered;                /* a preflight answered in header_parser */
 } cors_decision;
 
 static const cors_decision cors_not_enabled;
@@ -2510,20 +2677,19 @@ static int cors_set_only_any(const cors_origin_set *set)
 /* A lone "*" without credentials: the answer is the same for every request,
  * so every response carries it, one stored in a cache included (Fetch,
  * "CORS protocol and HTTP caches"). */
-static int cors_is_lone_wildcard(request_rec *r, const cors_dir_conf *conf)
+static int cors_is_lone_wildcard(const cors_dir_conf *conf,
+                                 const cors_live_pins *pins)
 {
     return conf->credentials != 1 && !conf->origin_regexes
-           && (cors_set_has_any(conf->origins)
-               || cors_files_any(r, conf->origin_files))
-           && cors_set_only_any(conf->origins)
-           && cors_files_only_any(r, conf->origin_files);
+           && (cors_set_has_any(conf->origins) || cors_files_any(pins))
+           && cors_set_only_any(conf->origins) && cors_files_only_any(pins);
 }
 
 /* Whether the answer depends on Origin, so responses must say Vary: Origin:
  * always, except for a lone "*" that rejects nothing. */
-static int cors_varies_by_origin(request_rec *r, const cors_dir_conf *conf)
+static int cors_varies_by_origin(const cors_decision *d)
 {
-    return !cors_is_lone_wildcard(r, conf) || conf->reject_disallowed == 1;
+    return !d->lone_wildcard || d->conf->reject_disallowed == 1;
 }
 
 /* The host (without a trailing dot) and port of "host[:port]" or
@@ -2550,63 +2716,126 @@ static void cors_split_authority(const char *s, apr_size_t len,
     }
 }
 
+/* The request fields a decision reads, found in one pass over headers_in:
+ * an apr_table_get() that finds its field costs as much as the pass. */
+typedef struct {
+    const char *origin;
+    const char *host;
+    const char *sec_fetch_site;
+    const char *upgrade;
+    const char *request_method;         /* Access-Control-Request-Method */
+    const char *request_headers;        /* Access-Control-Request-Headers */
+    const char *request_private_network;
+} cors_request_fields;
+
+static void cors_read_fields(const request_rec *r, cors_request_fields *f)
+{
+    const apr_array_header_t *fields = apr_table_elts(r->headers_in);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)fields->elts;
+    int i;
+
+    memset(f, 0, sizeof(*f));
+    for (i = 0; i < fields->nelts; i++) {
+        const char *name = e[i].key, **slot = NULL;
+        /* The first letter rules out most fields without a comparison. */
+        switch (name[0] | 0x20) {
+        case 'h':
+            slot = CORS_FIELD_IS(name, "host") ? &f->host : NULL;
+            break;
+        case 'o':
+            slot = CORS_FIELD_IS(name, "origin") ? &f->origin : NULL;
+            break;
+        case 'u':
+            slot = CORS_FIELD_IS(name, "upgrade") ? &f->upgrade : NULL;
+            break;
+        case 's':
+            slot = CORS_FIELD_IS(name, "sec-fetch-site")
+                   ? &f->sec_fetch_site : NULL;
+            break;
+        case 'a':
+            slot = CORS_FIELD_IS(name, "access-control-request-method")
+                   ? &f->request_method
+                   : CORS_FIELD_IS(name, "access-control-request-headers")
+                   ? &f->request_headers
+                   : CORS_FIELD_IS(name,
+                                   "access-control-request-private-network")
+                   ? &f->request_private_network : NULL;
+            break;
+        }
+        /* The first of repeated fields, as apr_table_get() finds. */
+        if (slot && !*slot) {
+            *slot = e[i].val;
+        }
+    }
+}
+
 /* Whether the normalised origin is the request's own: the scheme it came
  * over, the Host it was sent to and its port, a default port left out and
  * a trailing dot ignored on both sides. */
-static int cors_is_own_origin(request_rec *r, const char *key, apr_size_t len)
+static int cors_is_own_origin(request_rec *r, const char *host,
+                              const char *key, apr_size_t len)
 {
-    const char *scheme = ap_http_scheme(r);
-    const char *host = apr_table_get(r->headers_in, "Host");
-    apr_size_t scheme_len = strlen(scheme);
-    const char *port, *own_port;
-    apr_size_t host_len, port_len, own_host_len, own_port_len;
-    int default_port = cors_default_port(scheme, scheme_len);
+    const char *authority = memchr(key, ':', len), *scheme, *port, *own_port;
+    apr_size_t scheme_len, host_len, port_len, own_host_len, own_port_len;
+    int default_port;
 
-    if (!host || len < scheme_len + 3 || memcmp(key, scheme, scheme_len)
-        || memcmp(key + scheme_len, "://", 3)) {
+    if (!host || !authority || (apr_size_t)(key + len - authority) < 3
+        || memcmp(authority, "://", 3)) {
         return 0;
     }
-    cors_split_authority(key + scheme_len + 3, len - scheme_len - 3,
-                         &host_len, &port, &port_len);
+    scheme_len = authority - key;
+    authority += 3;
+    /* The first letter tells most cross-origin requests apart. */
+    if (CORS_LOWER(host[0]) != authority[0]) {
+        return 0;
+    }
+    cors_split_authority(authority, key + len - authority, &host_len, &port,
+                         &port_len);
     cors_split_authority(host, strlen(host), &own_host_len, &own_port,
                          &own_port_len);
+    /* The host first: it tells most cross-origin requests apart, and the
+     * scheme costs a hook call. */
+    if (host_len != own_host_len
+        || ap_cstr_casecmpn(authority, host, host_len)) {
+        return 0;
+    }
+    scheme = ap_http_scheme(r);
+    if (strlen(scheme) != scheme_len || memcmp(key, scheme, scheme_len)) {
+        return 0;
+    }
+    default_port = cors_default_port(scheme, scheme_len);
     if (own_port_len && default_port != CORS_PORT_NONE
         && atoi(own_port) == default_port) {
         own_port_len = 0;
     }
-    return host_len == own_host_len
-           && !ap_cstr_casecmpn(key + scheme_len + 3, host, host_len)
-           && port_len == own_port_len && !memcmp(port, own_port, port_len);
+    return port_len == own_port_len && !memcmp(port, own_port, port_len);
 }
 
 /* Browsers set Sec-Fetch-Site themselves and no script can; it tells a
  * same-origin request that carries "Origin: null" (a form POST under
  * Referrer-Policy: no-referrer) or comes through a proxy that changed Host. */
-static int cors_is_same_origin_fetch(request_rec *r)
+static int cors_is_same_origin_fetch(const cors_request_fields *f)
 {
-    const char *site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
-
-    return site && !strcmp(site, "same-origin");
+    return f->sec_fetch_site && !strcmp(f->sec_fetch_site, "same-origin");
 }
 
 /* A WebSocket opening handshake: browsers send Origin with it but never
  * read CORS fields on the answer. */
-static int cors_is_websocket_handshake(request_rec *r)
+static int cors_is_websocket_handshake(request_rec *r,
+                                       const cors_request_fields *f)
 {
-    const char *upgrade = r->method_number == M_GET
-                          ? apr_table_get(r->headers_in, "Upgrade") : NULL;
-
-    return upgrade && ap_find_token(r->pool, upgrade, "websocket");
+    return r->method_number == M_GET && f->upgrade
+           && ap_find_token(r->pool, f->upgrade, "websocket");
 }
 
 typedef enum { CORS_NOT_LISTED, CORS_BY_WILDCARD, CORS_LISTED } cors_match;
 
 /* Matches an origin (key NULL: "null") against the origin rules. */
 static cors_match cors_match_origin(request_rec *r, const cors_dir_conf *conf,
+                                    const cors_live_pins *pins,
                                     const char *origin, cors_origin_key *key)
 {
-    int any = cors_set_has_any(conf->origins)
-              || cors_files_any(r, conf->origin_files);
+    int any = cors_set_has_any(conf->origins) || cors_files_any(pins);
     int i;
 
     /* Without credentials "*" answers for everyone: nothing to look up. */
@@ -2616,14 +2845,14 @@ static cors_match cors_match_origin(request_rec *r, const cors_dir_conf *conf,
     if (!key) {
         /* "null", the opaque origin, only where listed as such. */
         if ((conf->origins && conf->origins->opaque)
-            || cors_files_opaque(r, conf->origin_files)) {
+            || cors_files_opaque(pins)) {
             return CORS_LISTED;
         }
         return any ? CORS_BY_WILDCARD : CORS_NOT_LISTED;
     }
     if (key->listed
         || (conf->origins && cors_origin_set_matches(r->pool, conf->origins, key))
-        || cors_files_match(r, conf->origin_files, key)) {
+        || cors_files_match(r, pins, key)) {
         return CORS_LISTED;
     }
     for (i = 0; conf->origin_regexes && i < conf->origin_regexes->nelts; i++) {
@@ -2672,27 +2901,26 @@ static const char *cors_echo_request_headers(apr_pool_t *p,
  * configured lists even when it denies, so that the browser's console
  * names the method or header at fault. */
 static cors_result cors_decide_preflight(request_rec *r, cors_decision *d,
-                                         const char *requested_method)
+                                         const cors_request_fields *f)
 {
     const cors_dir_conf *conf = d->conf;
-    const char *requested_headers, *method;
+    cors_span requested = { f->request_method, strlen(f->request_method) };
+    const cors_span *method;
     cors_span names[CORS_MAX_REQUEST_HEADERS];
     cors_result result = CORS_PREFLIGHT;
     int count, i;
 
-    requested_headers = apr_table_get(r->headers_in,
-                                      "Access-Control-Request-Headers");
-    count = requested_headers
-            ? cors_split_request_headers(requested_headers, names) : 0;
+    count = f->request_headers
+            ? cors_split_request_headers(f->request_headers, names) : 0;
     /* No browser sends these: they get no CORS fields. */
-    if (!cors_is_token(requested_method, strlen(requested_method))) {
+    if (!cors_is_token(requested.name, requested.len)) {
         return CORS_DENIED_METHOD;
     }
     if (count < 0) {
         return CORS_DENIED_HEADERS;
     }
     d->answer_preflight = 1;
-    method = cors_normalise_method(requested_method);
+    method = cors_normalise_method(&requested);
     if (!conf->methods) {
         d->allow_methods = "GET, HEAD, POST";
         if (!cors_is_safelisted_method(method)) {
@@ -2701,17 +2929,18 @@ static cors_result cors_decide_preflight(request_rec *r, cors_decision *d,
     }
     else if (conf->methods->any) {
         /* Browsers read "*" literally when credentials are included. */
-        d->allow_methods = d->credentials ? method : "*";
+        d->allow_methods = d->credentials ? method->name : "*";
     }
     else {
         d->allow_methods = conf->methods->value;
         if (!cors_is_safelisted_method(method)
-            && !cors_token_list_has(conf->methods, method, strlen(method))) {
+            && !cors_token_list_has(conf->methods, method->name,
+                                    method->len)) {
             result = CORS_DENIED_METHOD;
         }
     }
     if (result == CORS_DENIED_METHOD) {
-        d->denied_name = requested_method;
+        d->denied_name = requested.name;
     }
 
     if (conf->headers && conf->headers->any) {
@@ -2731,9 +2960,8 @@ static cors_result cors_decide_preflight(request_rec *r, cors_decision *d,
     }
 
     if (result == CORS_PREFLIGHT && conf->private_network == 1) {
-        const char *pna = apr_table_get(r->headers_in,
-                              "Access-Control-Request-Private-Network");
-        d->private_network = pna && !strcmp(pna, "true");
+        d->private_network = f->request_private_network
+                             && !strcmp(f->request_private_network, "true");
     }
     return result;
 }
@@ -2786,79 +3014,81 @@ static void cors_log_decision(request_rec *r, const cors_decision *d)
                   detail);
 }
 
+/* Decides for a request with an Origin: malformed, same-origin, denied,
+ * allowed, or a preflight's answer. */
+static cors_result cors_decide_origin(request_rec *r, cors_decision *d,
+                                      const cors_live_pins *pins,
+                                      const cors_request_fields *f)
+{
+    const cors_dir_conf *conf = d->conf;
+    const char *origin = f->origin;
+    apr_size_t len = strlen(origin);
+    cors_origin_key key;
+    cors_match match;
+
+    if (!strcmp(origin, "null")) {
+        if (cors_is_same_origin_fetch(f)) {
+            d->by_fetch_metadata = 1;
+            return CORS_SAME_ORIGIN;
+        }
+        match = cors_match_origin(r, conf, pins, origin, NULL);
+    }
+    else if (!cors_make_request_key(r->pool, conf->origins,
+                                    cors_files_list(r, pins, origin, len),
+                                    origin, len, &key)) {
+        return CORS_DENIED_MALFORMED;
+    }
+    else if (cors_is_own_origin(r, f->host, key.key, key.len)) {
+        return CORS_SAME_ORIGIN;
+    }
+    else if (cors_is_same_origin_fetch(f)) {
+        d->by_fetch_metadata = 1;
+        return CORS_SAME_ORIGIN;
+    }
+    else {
+        match = cors_match_origin(r, conf, pins, origin, &key);
+    }
+
+    if (match == CORS_NOT_LISTED) {
+        return CORS_DENIED_ORIGIN;
+    }
+    d->wildcard = (match == CORS_BY_WILDCARD);
+    d->credentials = !d->wildcard && conf->credentials == 1;
+    if (r->method_number == M_OPTIONS && f->request_method) {
+        return cors_decide_preflight(r, d, f);
+    }
+    return CORS_ALLOWED;
+}
+
 /* Classifies the request the client sent, with the configuration of its
  * URL: no Origin, malformed, same-origin, preflight or actual request. */
 static const cors_decision *cors_decide(request_rec *r)
 {
     const cors_dir_conf *conf = ap_get_module_config(r->per_dir_config,
                                                      &cors_module);
-    const char *origin, *requested_method;
-    apr_size_t len;
-    cors_origin_key key;
+    cors_request_fields fields;
+    cors_live_pins pinned;
+    const cors_live_pins *pins;
     cors_decision *d;
-    cors_match match;
 
     if (!cors_is_enabled(conf)) {
         return &cors_not_enabled;
     }
     d = apr_pcalloc(r->pool, sizeof(*d));
     d->conf = conf;
-    d->websocket = cors_is_websocket_handshake(r);
-    origin = apr_table_get(r->headers_in, "Origin");
-    if (!origin) {
+    cors_read_fields(r, &fields);
+    d->websocket = cors_is_websocket_handshake(r, &fields);
+    pins = cors_live_pin(r, conf->origin_files, &pinned);
+    d->lone_wildcard = cors_is_lone_wildcard(conf, pins);
+    if (fields.origin) {
+        d->origin = fields.origin;
+        d->result = cors_decide_origin(r, d, pins, &fields);
+    }
+    cors_live_unpin(pins);
+    if (!fields.origin) {
         d->result = CORS_NO_ORIGIN;
         return d;
     }
-    d->origin = origin;
-    len = strlen(origin);
-
-    if (!strcmp(origin, "null")) {
-        if (cors_is_same_origin_fetch(r)) {
-            d->result = CORS_SAME_ORIGIN;
-            d->by_fetch_metadata = 1;
-            goto decided;
-        }
-        match = cors_match_origin(r, conf, origin, NULL);
-    }
-    else if (!cors_make_request_key(r->pool, conf->origins,
-                                    cors_files_list(r, conf->origin_files,
-                                                    origin, len),
-                                    origin, len, &key)) {
-        d->result = CORS_DENIED_MALFORMED;
-        goto decided;
-    }
-    else if (cors_is_own_origin(r, key.key, key.len)) {
-        d->result = CORS_SAME_ORIGIN;
-        goto decided;
-    }
-    else if (cors_is_same_origin_fetch(r)) {
-        d->result = CORS_SAME_ORIGIN;
-        d->by_fetch_metadata = 1;
-        goto decided;
-    }
-    else {
-        match = cors_match_origin(r, conf, origin, &key);
-    }
-
-    if (match == CORS_NOT_LISTED) {
-        d->result = CORS_DENIED_ORIGIN;
-        goto decided;
-    }
-    d->wildcard = (match == CORS_BY_WILDCARD);
-    d->credentials = !d->wildcard && conf->credentials == 1;
-
-    requested_method = r->method_number == M_OPTIONS
-                       ? apr_table_get(r->headers_in,
-                                       "Access-Control-Request-Method")
-                       : NULL;
-    if (requested_method) {
-        d->result = cors_decide_preflight(r, d, requested_method);
-    }
-    else {
-        d->result = CORS_ALLOWED;
-    }
-
-decided:
     apr_table_addn(r->subprocess_env, "CORS_RESULT",
                    cors_result_names[d->result]);
     cors_log_decision(r, d);
@@ -2919,7 +3149,7 @@ static void cors_remove_access_control_headers(apr_table_t *t)
 
     for (i = 0; i < fields->nelts; ) {
         const char *name = APR_ARRAY_IDX(fields, i, apr_table_entry_t).key;
-        if (name && cors_is_access_control_header(name)) {
+        if ((name[0] | 0x20) == 'a' && cors_is_access_control_header(name)) {
             apr_table_unset(t, name);   /* compacts: look at i again */
         }
         else {
@@ -3104,7 +3334,8 @@ static void cors_write_headers(request_rec *r, const cors_decision *d)
 {
     const cors_dir_conf *conf = d->conf;
     int replace = conf->replace_backend_headers != 0;
-    int lone_wildcard = cors_is_lone_wildcard(r, conf);
+    int lone_wildcard = d->lone_wildcard;
+    int varies = cors_varies_by_origin(d);
 
     if (replace) {
         cors_remove_access_control_headers(r->headers_out);
@@ -3146,7 +3377,7 @@ static void cors_write_headers(request_rec *r, const cors_decision *d)
                            : CORS_VARY_PREFLIGHT);
         return;
     }
-    if (cors_varies_by_origin(r, conf)) {
+    if (varies) {
         cors_merge_vary(r, d->by_fetch_metadata ? "Origin, Sec-Fetch-Site"
                                                 : "Origin");
     }
@@ -3503,6 +3734,9 @@ static int cors_header_parser(request_rec *r)
         return HTTP_FORBIDDEN;
     }
     if (d->answer_preflight && conf->preflight_passthrough != 1) {
+        cors_decision *answered = ap_get_module_config(r->request_config,
+                                                       &cors_module);
+        answered->answered = 1;
         r->status = conf->preflight_status != CORS_UNSET
                     ? conf->preflight_status : HTTP_NO_CONTENT;
         if (r->status == HTTP_OK) {
@@ -3529,10 +3763,18 @@ static void cors_insert_filter(request_rec *r)
         return;
     }
     d = cors_decision_for(r);
-    if (d->conf && !d->websocket) {
-        ap_add_output_filter_handle(cors_filter_handle, (void *)d, r,
-                                    r->connection);
+    if (!d->conf || d->websocket) {
+        return;
     }
+    /* A preflight answered in header_parser meets no handler: when no
+     * filter was inserted before the protocol's either (mod_headers' would
+     * be), nothing can write a field after these. */
+    if (d->answered && r->output_filters == r->proto_output_filters) {
+        cors_write_headers(r, d);
+        return;
+    }
+    ap_add_output_filter_handle(cors_filter_handle, (void *)d, r,
+                                r->connection);
 }
 
 /* A content-set filter after mod_headers' (inserted later, at the same

@@ -36,6 +36,12 @@
 
 #define MAX_RULES 64
 
+static apr_status_t unpin(void *pins)
+{
+    cors_live_unpin(pins);
+    return APR_SUCCESS;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     apr_pool_t *p;
@@ -47,6 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *candidate;
     cors_dir_conf *conf;
     cors_match match, expected;
+    const cors_live_pins *pins;
     request_rec r;
 
     if (size < 1) {
@@ -106,9 +113,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     memset(&r, 0, sizeof(r));
     r.pool = p;
+    /* As cors_decide holds them; dropped when the input's pool goes. */
+    pins = cors_live_pin(&r, conf->origin_files,
+                         apr_palloc(p, sizeof(cors_live_pins)));
+    if (pins) {
+        apr_pool_cleanup_register(p, pins, unpin, apr_pool_cleanup_null);
+    }
 
     if (!strcmp(candidate, "null")) {
-        match = cors_match_origin(&r, conf, candidate, NULL);
+        match = cors_match_origin(&r, conf, pins, candidate, NULL);
         expected = (any && !credentials) ? CORS_BY_WILDCARD
                    : opaque ? CORS_LISTED
                    : any ? CORS_BY_WILDCARD : CORS_NOT_LISTED;
@@ -144,13 +157,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
              * holds it exactly, else parsed and normalised. */
             cors_origin_key request_key;
             FUZZ_CHECK(cors_make_request_key(p, conf->origins,
-                                             cors_files_list(&r,
-                                                 conf->origin_files,
+                                             cors_files_list(&r, pins,
                                                  candidate, strlen(candidate)),
                                              candidate, strlen(candidate),
                                              &request_key),
                        "Origin '%s' parses but has no key", candidate);
-            match = cors_match_origin(&r, conf, candidate, &request_key);
+            match = cors_match_origin(&r, conf, pins, candidate,
+                                      &request_key);
         }
         FUZZ_CHECK(match == expected, "Origin '%s' (normalised '%s'): "
                    "match %d, expected %d", candidate, origin.normalised,

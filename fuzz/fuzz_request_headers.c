@@ -80,14 +80,17 @@ static cors_result preflight(apr_pool_t *p, cors_dir_conf *conf,
                              const char *value, cors_decision *d)
 {
     request_rec r;
+    cors_request_fields fields;
 
     memset(&r, 0, sizeof(r));
     memset(d, 0, sizeof(*d));
     r.pool = p;
     r.headers_in = apr_table_make(p, 2);
+    apr_table_setn(r.headers_in, "Access-Control-Request-Method", "GET");
     apr_table_setn(r.headers_in, "Access-Control-Request-Headers", value);
+    cors_read_fields(&r, &fields);
     d->conf = conf;
-    return cors_decide_preflight(&r, d, "GET");
+    return cors_decide_preflight(&r, d, &fields);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

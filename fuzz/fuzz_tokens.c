@@ -100,7 +100,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(cors_is_token(t, strlen(t)) == valid, "'%s' token %d", t,
                    !valid);
         if (is_method) {
-            const char *m = cors_normalise_method(t);
+            cors_span method = { t, strlen(t) };
+            const char *m = cors_normalise_method(&method)->name;
             FUZZ_CHECK(n == t ? m == t : !strcmp(m, n),
                        "method '%s' normalised to '%s', expected '%s'", t, m,
                        n);
@@ -135,9 +136,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    "after '%s': any %d, %d names", t, list ? list->any : -1,
                    list ? list->names->nelts : -1);
         for (j = 0; j < nnames; j++) {
-            FUZZ_CHECK(!strcmp(APR_ARRAY_IDX(list->names, j, const char *),
-                               names[j]), "name %d: '%s', expected '%s'", j,
-                       APR_ARRAY_IDX(list->names, j, const char *), names[j]);
+            /* Methods as written, header names in lower case. */
+            const cors_span *name = &APR_ARRAY_IDX(list->names, j, cors_span);
+            apr_size_t k;
+            int lower = 1;
+            for (k = 0; k < name->len; k++) {
+                lower &= !(name->name[k] >= 'A' && name->name[k] <= 'Z');
+            }
+            FUZZ_CHECK(name->len == strlen(names[j])
+                       && (is_method ? !memcmp(name->name, names[j], name->len)
+                                     : lower && fuzz_ascii_caseeq(name->name,
+                                                   name->len, names[j],
+                                                   name->len)),
+                       "name %d: '%.*s', expected '%s'", j, (int)name->len,
+                       name->name, names[j]);
         }
         FUZZ_CHECK(expected_value ? list->value
                                     && !strcmp(list->value, expected_value)
@@ -163,6 +175,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cors_dir_conf *conf = create_cors_dir_config(p, NULL);
         cors_decision d;
         request_rec r;
+        cors_request_fields fields;
         cors_result result;
         int token = ref_is_token(query);
         int allowed = token && (any || listed || !strcmp(nq, "GET")
@@ -173,10 +186,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memset(&d, 0, sizeof(d));
         r.pool = p;
         r.headers_in = apr_table_make(p, 1);
+        memset(&fields, 0, sizeof(fields));
+        fields.request_method = query;
         conf->methods = list;
         d.conf = conf;
         d.credentials = credentials;
-        result = cors_decide_preflight(&r, &d, query);
+        result = cors_decide_preflight(&r, &d, &fields);
         FUZZ_CHECK(result == (allowed ? CORS_PREFLIGHT : CORS_DENIED_METHOD),
                    "method '%s': %d", query, result);
         if (token) {
@@ -210,7 +225,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         d.credentials = credentials;
         allowed = token && (!strcmp(nq, "GET") || !strcmp(nq, "HEAD")
                             || !strcmp(nq, "POST"));
-        result = cors_decide_preflight(&r, &d, query);
+        result = cors_decide_preflight(&r, &d, &fields);
         FUZZ_CHECK(result == (allowed ? CORS_PREFLIGHT : CORS_DENIED_METHOD),
                    "method '%s' without a list: %d", query, result);
         FUZZ_CHECK(token ? d.answer_preflight && d.allow_methods

@@ -457,6 +457,13 @@ AP_DECLARE(void) ap_str_toupper(char *s)
     }
 }
 
+AP_DECLARE(void) ap_str_tolower(char *s)
+{
+    for (; *s; s++) {
+        *s = (char)ascii_lower((unsigned char)*s);
+    }
+}
+
 /* Whether tok is one of the comma-separated tokens of line, ignoring case
  * and the blanks around each. */
 AP_DECLARE(int) ap_find_token(apr_pool_t *p, const char *line, const char *tok)

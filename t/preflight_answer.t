@@ -11,7 +11,7 @@ use Apache::Test;
 use Apache::TestUtil;
 use CorsTest;
 
-plan tests => 30, need_module qw(cors headers);
+plan tests => 32, need_module qw(cors headers);
 
 my $APP = 'https://app.example.com';
 my $HSTS = 'max-age=63072000';
@@ -107,3 +107,13 @@ my ($status, $fields) = raw_request("OPTIONS /preflight-answer/doc.txt HTTP/1.0\
                                     . "\nOrigin: $APP\nAccess-Control-Request-Method: PUT\n\n");
 ok t_cmp([$status, header_fields($fields, 'Strict-Transport-Security')], [204, $HSTS], 'an HTTP/1.0 preflight: 204 with Strict-Transport-Security');
 ok t_cmp([header_fields($fields, 'Access-Control-Allow-Origin')], [$APP], 'an HTTP/1.0 preflight: its origin, once');
+
+# A recipe's "Header always set Access-Control-..." lines beside mod_cors: the preflight
+# answer carries mod_cors's fields only, each once (its fields are written after
+# mod_headers' filter has run).
+$res = cors_request(OPTIONS => '/preflight-answer-recipe/doc.txt', Origin => $APP,
+                    'Access-Control-Request-Method' => 'PUT');
+ok t_cmp($res->code, 204, 'a preflight beside a recipe is answered 204');
+ok t_cmp(access_control($res), ['Access-Control-Allow-Methods: PUT', 'Access-Control-Allow-Origin: https://app.example.com',
+                                'Access-Control-Max-Age: 600'],
+         "mod_cors's fields, each once, not the recipe's");
