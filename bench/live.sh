@@ -50,7 +50,7 @@ ORIGIN=https://app.example.com
 DENIED=https://evil.example.net
 
 # Lists: exact origins https://site0000001.example.com ..., the allowed one in the middle.
-# DBMs are built as the README says: httxt2dbm (Berkeley DB, APR's default type here)
+# DBMs are built as docs/behaviour.md says: httxt2dbm (Berkeley DB, APR's default type here)
 # into a new file, renamed over.
 origins() {
     perl -e 'my $n = shift; my $mid = int(($n + 1) / 2);
