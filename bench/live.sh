@@ -12,35 +12,18 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+BENCH_NAME=bench-live
+. "$HERE/lib.sh"
 SO=$(realpath "${1:-$HERE/../.libs/mod_cors.so}")
-APXS=${APXS:-apxs}
-APACHE=$("$APXS" -q SBINDIR)/$("$APXS" -q TARGET)
-MODDIR=$("$APXS" -q LIBEXECDIR)
 N=${BENCH_N:-200}
 RESULTS=$HERE/RESULTS-live.md
 
-die() { echo "bench-live: $*" >&2; exit 1; }
-say() { echo "bench-live: $*" >&2; }
 [ -f "$SO" ] || die "no module at $SO: run make -f Makefile.apxs first"
-for tool in valgrind httxt2dbm ab perl "$APACHE"; do
-    command -v "$tool" >/dev/null || die "$tool is missing (make -f Makefile.apxs bench-live installs valgrind and apache2-utils)"
-done
+need_tools "make -f Makefile.apxs bench-live installs valgrind and apache2-utils" \
+    valgrind httxt2dbm ab perl "$APACHE"
 
-RUN_AS=()
-if [ "$(id -u)" = 0 ]; then
-    BENCH_USER=${BENCH_USER:-www-data}
-    RUN_AS=(setpriv --reuid="$BENCH_USER" --regid="$(id -g "$BENCH_USER")" --clear-groups)
-fi
-
-SR=$(mktemp -d /tmp/mod_cors-bench-live.XXXXXX)
-chmod 755 "$SR"
-PIDS=()
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
-    if [ "${BENCH_KEEP:-}" ]; then say "kept $SR"; else rm -rf "$SR"; fi
-}
-trap cleanup EXIT
+SR=$(new_server_root)
+trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$SR"/{htdocs,conf,logs,run,cg}
 cp "$SO" "$SR/mod_cors.so"
@@ -50,17 +33,12 @@ ORIGIN=https://app.example.com
 DENIED=https://evil.example.net
 
 # Lists: exact origins https://site0000001.example.com ..., the allowed one in the middle.
-# DBMs are built as the README says: httxt2dbm (Berkeley DB, APR's default type here)
+# DBMs are built as docs/behaviour.md says: httxt2dbm (Berkeley DB, APR's default type here)
 # into a new file, renamed over.
-origins() {
-    perl -e 'my $n = shift; my $mid = int(($n + 1) / 2);
-             printf "%s\n", $_ == $mid ? "https://app.example.com"
-                                       : sprintf("https://site%07d.example.com", $_) for 1 .. $n' "$1"
-}
 build_dbm() {    # build_dbm TYPE N [extra origin]: conf/origins-N.TYPE
     local type=$1 n=$2 t0
     t0=$(date +%s%N)
-    { origins "$n"; [ -z "${3:-}" ] || echo "$3"; } | sed 's/$/ 1/' > "$SR/conf/dbm-$n.in"
+    { origins "$n" 7; [ -z "${3:-}" ] || echo "$3"; } | sed 's/$/ 1/' > "$SR/conf/dbm-$n.in"
     httxt2dbm -f "$type" -i "$SR/conf/dbm-$n.in" -o "$SR/conf/origins-$n.$type.new" >/dev/null
     mv "$SR/conf/origins-$n.$type.new" "$SR/conf/origins-$n.$type"
     rm -f "$SR/conf/dbm-$n.in"
@@ -69,7 +47,7 @@ build_dbm() {    # build_dbm TYPE N [extra origin]: conf/origins-N.TYPE
 }
 say "building the lists (1,000,000 origins in a DBM take 5 to 10 s) ..."
 declare -A BUILD_1M_MS DBM_1M_BYTES
-for n in 1 1000; do origins $n > "$SR/conf/origins-$n.txt"; done
+for n in 1 1000; do origins $n 7 > "$SR/conf/origins-$n.txt"; done
 for type in gdbm db; do
     build_dbm $type 1
     build_dbm $type 1000
@@ -78,12 +56,6 @@ for type in gdbm db; do
     DBM_1M_BYTES[$type]=$(stat -c %s "$SR/conf/origins-1000000.$type")
 done
 [ "$(id -u)" = 0 ] && chown -R "$BENCH_USER" "$SR"
-
-CORS_COMMON='CORSAllowCredentials On
-CORSExposeHeaders X-Request-Id
-CORSAllowMethods GET POST PUT DELETE
-CORSAllowHeaders Content-Type
-CORSMaxAge 600'
 
 list_directive() {
     case $1 in
@@ -110,31 +82,14 @@ describe() {
     esac
 }
 
-# write_conf NAME VARIANT PORT [prefork20]
+# write_conf NAME VARIANT MODE PORT: $SR/conf/NAME.conf, for start() (lib.sh), under
+# mpm_prefork; MODE prefork: with 20 children.
 write_conf() {
-    local name=$1 variant=$2 port=$3 m
+    local name=$1 variant=$2 mode=$3 port=$4
     {
-        echo "ServerRoot \"$SR\""
-        echo "LoadModule mpm_prefork_module $MODDIR/mod_mpm_prefork.so"
-        for m in authz_core mime dir; do echo "LoadModule ${m}_module $MODDIR/mod_$m.so"; done
+        server_conf "$name" prefork "$port" authz_core mime dir
         echo "LoadModule cors_module mod_cors.so"
-        cat <<EOF
-Listen 127.0.0.1:$port
-ServerName 127.0.0.1
-PidFile run/$name.pid
-DefaultRuntimeDir run
-ErrorLog logs/$name-error.log
-LogLevel warn
-TypesConfig /dev/null
-AddType text/plain .txt
-DocumentRoot "$SR/htdocs"
-<Directory "$SR/htdocs">
-    Require all granted
-</Directory>
-KeepAlive On
-MaxKeepAliveRequests 0
-EOF
-        if [ "${4:-}" = prefork20 ]; then
+        if [ "$mode" = prefork ]; then
             printf '%s\n' "StartServers 20" "MinSpareServers 20" "MaxSpareServers 20" \
                 "ServerLimit 20" "MaxRequestWorkers 20" "MaxConnectionsPerChild 0"
         fi
@@ -142,26 +97,8 @@ EOF
         echo "$CORS_COMMON"
     } > "$SR/conf/$name.conf"
 }
-free_port() {
-    perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(LocalAddr => "127.0.0.1",
-        LocalPort => 0, Listen => 1, ReuseAddr => 1)->sockport'
-}
-# wait_listening PORT PID: until process PID listens on 127.0.0.1:PORT, found in
-# /proc/net/tcp: a probe connection would leave a callgrind profile of its own.
-wait_listening() {
-    local port i inode
-    port=$(printf '%04X' "$1")
-    for ((i = 0; i < 6000; i++)); do
-        for inode in $(awk -v p=":$port" '$2 ~ p"$" && $4 == "0A" { print $10 }' /proc/net/tcp); do
-            ls -l "/proc/$2/fd" 2>/dev/null | grep -q "socket:\[$inode\]" && return 0
-        done
-        kill -0 "$2" 2>/dev/null || return 1
-        sleep 0.01
-    done
-    return 1
-}
+
 median() { perl -e 'my @v = sort { $a <=> $b } @ARGV; print $v[@v / 2]' "$@"; }
-num() { perl -e '$_ = shift; 1 while s/^(\d+)(\d{3})/$1,$2/; print' "$1"; }
 
 # --- Instructions per request ----------------------------------------------------------
 TAB=$'\t'
@@ -169,27 +106,19 @@ ACAO=Access-Control-Allow-Origin
 declare -A IR
 for v in txt1 gdbm1 gdbm1m db1 db1m; do
     say "callgrind: $(describe $v) ..."
-    PORT=$(free_port)
-    write_conf "cg-$v" "$v" "$PORT"
-    "${RUN_AS[@]}" valgrind --tool=callgrind --collect-atstart=no \
-        --toggle-collect=ap_process_connection --dump-after=ap_process_connection \
-        --callgrind-out-file="$SR/cg/$v.out" "$APACHE" -X -f "$SR/conf/cg-$v.conf" \
-        > "$SR/logs/cg-$v.out" 2>&1 &
-    pid=$!
-    PIDS+=("$pid")
-    wait_listening "$PORT" "$pid" || die "callgrind server $v did not start: $(tail -3 "$SR/logs/cg-$v.out")"
+    start "cg-$v" "$v" callgrind
     {
         echo "allowed${TAB}20${TAB}$((20 + N))${TAB}200,+$ACAO,+Access-Control-Allow-Credentials,+Vary${TAB}GET${TAB}/file.txt${TAB}Origin: $ORIGIN"
         echo "denied${TAB}20${TAB}$((20 + N))${TAB}200,-$ACAO,+Vary${TAB}GET${TAB}/file.txt${TAB}Origin: $DENIED"
-    } | perl "$HERE/client.pl" "$PORT" "$SR/cg/$v.out" > "$SR/cg/$v.txt"
-    kill "$pid"; wait "$pid" 2>/dev/null || true
+    } | perl "$HERE/client.pl" "$PORT" "$SR/cg/cg-$v.out" > "$SR/cg/$v.txt"
+    stop "$PID"
     while read -r name ir _; do IR[$v-$name]=$ir; done < "$SR/cg/$v.txt"
 done
 
 # --- Start-up ----------------------------------------------------------------------------
 declare -A T
 for v in txt1 gdbm1m db1m; do
-    write_conf "t-$v" "$v" "$(free_port)"
+    write_conf "t-$v" "$v" native "$(free_port)"
     times=()
     for i in 1 2 3 4 5; do
         t0=$(date +%s%N)
@@ -207,25 +136,20 @@ declare -A RSS PSS
 children() { pgrep -P "$1" -x "$(basename "$APACHE")" || true; }
 for v in none txt1k gdbm1k gdbm1m db1k db1m; do
     say "prefork, 20 children: $(describe $v) ..."
-    PORT=$(free_port)
-    write_conf "m-$v" "$v" "$PORT" prefork20
-    "${RUN_AS[@]}" "$APACHE" -DFOREGROUND -f "$SR/conf/m-$v.conf" > "$SR/logs/m-$v.out" 2>&1 &
-    pid=$!
-    PIDS+=("$pid")
-    wait_listening "$PORT" "$pid" || die "server $v did not start"
+    start "m-$v" "$v" prefork
     sleep 1
     ab -q -n 2000 -c 20 -H "Origin: $ORIGIN" "http://127.0.0.1:$PORT/file.txt" > "$SR/logs/ab-$v-1.txt" 2>&1
     ab -q -n 2000 -c 20 -H "Origin: $DENIED" "http://127.0.0.1:$PORT/file.txt" > "$SR/logs/ab-$v-2.txt" 2>&1
     grep -q '^Failed requests: *0' "$SR/logs/ab-$v-1.txt" || die "failed requests on $v"
     rss=0; pss=0; kids=0
-    for c in $(children "$pid"); do
+    for c in $(children "$PID"); do
         r=$(awk '/^VmRSS:/ { print $2 }' "/proc/$c/status")
         p=$(awk '/^Pss:/ { print $2 }' "/proc/$c/smaps_rollup" 2>/dev/null || echo 0)
         rss=$((rss + r)); pss=$((pss + p)); kids=$((kids + 1))
     done
     [ "$kids" = 20 ] || say "warning: $kids children, not 20"
     RSS[$v]=$rss; PSS[$v]=$pss
-    kill "$pid"; wait "$pid" 2>/dev/null || true
+    stop "$PID"
 done
 
 # --- How long a change takes to be seen ----------------------------------------------------
@@ -251,16 +175,11 @@ seen() {    # seen PORT ORIGIN: prints "first all" in ms after now
 }
 for v in txt1k gdbm1m; do
     say "change: $(describe $v) ..."
-    PORT=$(free_port)
-    write_conf "c-$v" "$v" "$PORT" prefork20
-    "${RUN_AS[@]}" "$APACHE" -DFOREGROUND -f "$SR/conf/c-$v.conf" > "$SR/logs/c-$v.out" 2>&1 &
-    pid=$!
-    PIDS+=("$pid")
-    wait_listening "$PORT" "$pid" || die "server $v did not start"
+    start "c-$v" "$v" prefork
     ab -q -n 400 -c 20 -H "Origin: $ORIGIN" "http://127.0.0.1:$PORT/file.txt" > /dev/null 2>&1
     sleep 2
     if [ "$v" = txt1k ]; then
-        { origins 1000; echo https://new.example.com; } > "$SR/conf/origins-1000.txt.new"
+        { origins 1000 7; echo https://new.example.com; } > "$SR/conf/origins-1000.txt.new"
         [ "$(id -u)" = 0 ] && chown "$BENCH_USER" "$SR/conf/origins-1000.txt.new"
         mv "$SR/conf/origins-1000.txt.new" "$SR/conf/origins-1000.txt"
     else
@@ -268,7 +187,7 @@ for v in txt1k gdbm1m; do
     fi
     read -r first all < <(seen "$PORT" https://new.example.com)
     SEEN_FIRST[$v]=$first; SEEN_ALL[$v]=$all
-    kill "$pid"; wait "$pid" 2>/dev/null || true
+    stop "$PID"
 done
 
 # --- Report ---------------------------------------------------------------------------------

@@ -24,6 +24,8 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+BENCH_NAME=bench
+. "$HERE/lib.sh"
 SO=$(realpath "${1:-$HERE/../.libs/mod_cors.so}")
 N=${BENCH_N:-200}
 QUICK=${BENCH_QUICK:-}
@@ -31,46 +33,17 @@ QUICK=${BENCH_QUICK:-}
 WRK_ROUNDS=${BENCH_WRK_ROUNDS:-20}
 WRK_SECONDS=${BENCH_WRK_SECONDS:-3}
 WRK_CONNECTIONS=${BENCH_WRK_CONNECTIONS:-32}
-APXS=${APXS:-apxs}
-APACHE=${APACHE:-$($APXS -q SBINDIR)/$($APXS -q TARGET)}
-MODDIR=$($APXS -q LIBEXECDIR)
 OUT=$HERE/out
-
-die() { echo "bench: $*" >&2; exit 1; }
-say() { echo "bench: $*" >&2; }
 
 [ -f "$SO" ] || die "no module at $SO: run make -f Makefile.apxs first"
 SRC=$HERE/../mod_cors.c
 [ -f "$SRC" ] || die "no $SRC, from which the module without counters is built"
-for tool in valgrind callgrind_annotate wrk perl pgrep "$APACHE"; do
-    command -v "$tool" >/dev/null || die "$tool is missing (make -f Makefile.apxs bench installs valgrind and wrk)"
-done
-
-# httpd refuses to serve as root, and callgrind, started as root, cannot write its profiles
-# once httpd has switched users: as root, start the servers as an unprivileged user.
-RUN_AS=()
-if [ "$(id -u)" = 0 ]; then
-    BENCH_USER=${BENCH_USER:-www-data}
-    id "$BENCH_USER" >/dev/null 2>&1 || die "no user $BENCH_USER: set BENCH_USER"
-    RUN_AS=(setpriv --reuid="$BENCH_USER" --regid="$(id -g "$BENCH_USER")" --clear-groups)
-fi
+need_tools "make -f Makefile.apxs bench installs valgrind and wrk" \
+    valgrind callgrind_annotate wrk perl pgrep "$APACHE"
 
 # The ServerRoot: configs, documents, origin lists, logs, profiles.
-SR=$(mktemp -d /tmp/mod_cors-bench.XXXXXX)
-chmod 755 "$SR"
-SERVERS=()
-cleanup() {
-    local pid
-    for pid in "${SERVERS[@]}"; do
-        kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-    done
-    if [ "${BENCH_KEEP:-}" ]; then
-        say "kept $SR"
-    else
-        rm -rf "$SR"
-    fi
-}
-trap cleanup EXIT
+SR=$(new_server_root)
+trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
 mkdir -p "$SR"/{htdocs,conf,logs,run,cg,build}
@@ -100,14 +73,8 @@ head -c 1024 /dev/zero | tr '\0' 'x' > "$SR/htdocs/file.txt"
 # https://app.example.com, in the middle.  Exact origins only.
 ORIGIN=https://app.example.com
 DENIED=https://evil.example.net
-origins() {
-    perl -e 'my $n = shift; my $mid = int(($n + 1) / 2);
-             printf "%s\n", $_ == $mid ? "https://app.example.com"
-                                       : sprintf("https://site%06d.example.com", $_)
-                 for 1 .. $n;' "$1"
-}
 for n in 1 10000 100000; do
-    origins $n > "$SR/conf/origins-$n.txt"
+    origins $n 6 > "$SR/conf/origins-$n.txt"
 done
 sed 's/$/ yes/' "$SR/conf/origins-10000.txt" > "$SR/conf/origins-10000.map"
 sed -e 's/\./\\./g' -e 's/.*/SetEnvIf Origin "^&$" CORS_ORIGIN=$0/' \
@@ -123,12 +90,6 @@ RECIPE_HEADERS='Header always set Access-Control-Allow-Origin "%{CORS_ORIGIN}e" 
 Header always set Access-Control-Allow-Credentials "true" env=CORS_ORIGIN
 Header always set Access-Control-Expose-Headers "X-Request-Id" env=CORS_ORIGIN
 Header always merge Vary "Origin"'
-
-CORS_COMMON='CORSAllowCredentials On
-CORSExposeHeaders X-Request-Id
-CORSAllowMethods GET POST PUT DELETE
-CORSAllowHeaders Content-Type
-CORSMaxAge 600'
 
 # The directives of a variant.
 variant_conf() {
@@ -222,37 +183,19 @@ describe() {
     esac
 }
 
-# write_conf NAME VARIANT MPM PORT: $SR/conf/NAME.conf
+# write_conf NAME VARIANT MODE PORT: $SR/conf/NAME.conf, for start() (lib.sh); mpm_event
+# for MODE event, else mpm_prefork.
 write_conf() {
-    local name=$1 variant=$2 mpm=$3 port=$4 m
+    local name=$1 variant=$2 mode=$3 port=$4 mpm=prefork
+    [ "$mode" = event ] && mpm=event
     {
-        echo "ServerRoot \"$SR\""
-        echo "LoadModule mpm_${mpm}_module $MODDIR/mod_mpm_${mpm}.so"
-        for m in authz_core mime dir setenvif headers rewrite; do
-            echo "LoadModule ${m}_module $MODDIR/mod_$m.so"
-        done
+        server_conf "$name" "$mpm" "$port" authz_core mime dir setenvif headers rewrite
         case $variant in
         cors1_nocount) echo "LoadModule cors_module mod_cors_nocount.so" ;;
         cors*|ro*) echo "LoadModule cors_module mod_cors.so" ;;
         floor*) echo "LoadModule cors_floor_module mod_cors_floor.so" ;;
         esac
-        cat <<EOF
-Listen 127.0.0.1:$port
-ServerName 127.0.0.1
-PidFile run/$name.pid
-DefaultRuntimeDir run
-ErrorLog logs/$name-error.log
-LogLevel warn
-TypesConfig /dev/null
-AddType text/plain .txt
-DocumentRoot "$SR/htdocs"
-<Directory "$SR/htdocs">
-    Require all granted
-</Directory>
-KeepAlive On
-MaxKeepAliveRequests 0
-KeepAliveTimeout 30
-EOF
+        echo "KeepAliveTimeout 30"
         if [ "$mpm" = event ]; then
             cat <<'EOF'
 StartServers 2
@@ -265,71 +208,6 @@ EOF
         fi
         variant_conf "$variant"
     } > "$SR/conf/$name.conf"
-}
-
-free_port() {
-    perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(LocalAddr => "127.0.0.1",
-        LocalPort => 0, Listen => 1, ReuseAddr => 1)->sockport'
-}
-
-# listening PID PORT: whether process PID listens on 127.0.0.1:PORT.
-listening() {
-    local pid=$1 port inode
-    port=$(printf '%04X' "$2")
-    for inode in $(awk -v p=":$port" '$2 ~ p"$" && $4 == "0A" { print $10 }' /proc/net/tcp); do
-        ls -l "/proc/$pid/fd" 2>/dev/null | grep -q "socket:\[$inode\]" && return 0
-    done
-    return 1
-}
-
-# start NAME VARIANT MODE: MODE callgrind (apache2 -X under callgrind), native
-# (apache2 -X) or event (mpm_event, in the foreground).  Sets PID, PORT and STARTUP (seconds
-# from the start to listening).  A few tries, in case another program takes the port.
-start() {
-    local name=$1 variant=$2 mode=$3 mpm=prefork try t0 i
-    local cmd
-    [ "$mode" = event ] && mpm=event
-    for try in 1 2 3; do
-        PORT=$(free_port)
-        write_conf "$name" "$variant" "$mpm" "$PORT"
-        case $mode in
-        callgrind)
-            rm -f "$SR/cg/$name.out"*
-            cmd=(valgrind --tool=callgrind --collect-atstart=no
-                 --toggle-collect=ap_process_connection --dump-after=ap_process_connection
-                 --callgrind-out-file="$SR/cg/$name.out" "$APACHE" -X) ;;
-        native) cmd=("$APACHE" -X) ;;
-        event) cmd=("$APACHE" -DFOREGROUND) ;;
-        esac
-        t0=$(date +%s%N)
-        "${RUN_AS[@]}" "${cmd[@]}" -f "$SR/conf/$name.conf" > "$SR/logs/$name.out" 2>&1 &
-        PID=$!
-        SERVERS+=("$PID")
-        for ((i = 0; i < 60000; i++)); do
-            if listening "$PID" "$PORT"; then
-                STARTUP=$(( ($(date +%s%N) - t0) / 1000000 ))
-                STARTUP=$(printf '%d.%03d' $((STARTUP / 1000)) $((STARTUP % 1000)))
-                return 0
-            fi
-            kill -0 "$PID" 2>/dev/null || break
-            sleep 0.005
-        done
-        stop "$PID"
-        say "$name did not start (try $try):"
-        tail -3 "$SR/logs/$name-error.log" "$SR/logs/$name.out" >&2 2>/dev/null || true
-    done
-    die "cannot start $name; see $SR/conf/$name.conf"
-}
-
-# stop PID: a server start() started.
-stop() {
-    local pid rest=()
-    kill "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-    for pid in "${SERVERS[@]}"; do
-        [ "$pid" = "$1" ] || rest+=("$pid")
-    done
-    SERVERS=("${rest[@]}")
 }
 
 # ---------------------------------------------------------------------------------------
@@ -436,7 +314,7 @@ STARTUP_VARIANTS="base cors1 cors10k cors100k"
 [ "$QUICK" ] && STARTUP_VARIANTS=
 for v in $STARTUP_VARIANTS; do
     say "start-up and memory: $(describe "$v") ..."
-    write_conf "check-$v" "$v" prefork "$(free_port)"
+    write_conf "check-$v" "$v" native "$(free_port)"
     times=()
     for i in 1 2 3 4 5; do
         t0=$(date +%s%N)
@@ -573,7 +451,6 @@ fi
 # The tables.
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 MINUTES=$(( ($(date +%s) - T_BEGIN + 30) / 60 ))
-num() { perl -e '$_ = shift; 1 while s/^(\d+)(\d{3})/$1,$2/; print' "$1"; }
 signed() { if [ "$1" -ge 0 ]; then echo "+$(num "$1")"; else echo "-$(num $((-$1)))"; fi; }
 verdict() { if [ "$1" = 1 ]; then echo PASS; else echo MISS; fi; }
 

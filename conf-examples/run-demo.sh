@@ -1,6 +1,6 @@
 #!/bin/bash
-# Runs the mod_cors demo in the foreground until Ctrl-C (or SIGTERM), then
-# exits with status 0.
+# Runs the mod_cors demo in the foreground until Ctrl-C or q (or SIGTERM),
+# then exits with status 0.
 #
 #   conf-examples/run-demo.sh [path/to/mod_cors.so]
 #
@@ -35,22 +35,27 @@ done
 root=
 httpd_pid=
 tail_pid=
+keys_pid=
+saved_tty=
 stop() {
-    trap '' INT TERM
+    trap '' INT TERM HUP
     trap - EXIT
+    # The terminal first: whatever happens below, the shell gets it back as it was.
+    [ -z "$saved_tty" ] || stty "$saved_tty" 2>/dev/null || true
     if [ -n "$httpd_pid" ] && kill -0 "$httpd_pid" 2>/dev/null; then
         kill -TERM "$httpd_pid" 2>/dev/null || true
         wait "$httpd_pid" 2>/dev/null || true
     fi
-    if [ -n "$tail_pid" ]; then
-        kill -TERM "$tail_pid" 2>/dev/null || true
-        wait "$tail_pid" 2>/dev/null || true
-    fi
+    local pid
+    for pid in $tail_pid $keys_pid; do
+        kill -TERM "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
     [ -z "$root" ] || rm -rf "$root"
 }
-# Ctrl-C (SIGINT) or SIGTERM is how the demo is meant to end: stop and exit 0, so that
-# make does not report the recipe as failed ("Error 130").
-trap 'stop; exit 0' INT TERM
+# SIGTERM (or SIGINT, SIGHUP) is a normal end too: stop and exit 0, so that make does not
+# report the recipe as failed.
+trap 'stop; exit 0' INT TERM HUP
 trap stop EXIT
 
 # A ServerRoot of our own.  httpd's children may run as another user (as
@@ -88,6 +93,19 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 
+# In a terminal, Ctrl-C would send SIGINT to make too, which then reports "Interrupt" and
+# fails the demo target.  So while the demo runs the terminal's signal keys are off and the
+# keys are read here: Ctrl-C (byte 3) or q stops it.  Not when the script runs in the
+# background of its terminal, where changing the terminal would stop it (SIGTTOU).
+keys_hint=
+if [ -t 0 ] && perl -MPOSIX -e 'exit(tcgetpgrp(0) == getpgrp() ? 0 : 1)'; then
+    saved_tty=$(stty -g)
+    stty -isig -icanon -echo min 1 time 0
+    perl -e 'while (sysread(STDIN, my $key, 1)) { exit 0 if $key eq "\x03" || $key eq "q" }' <&0 &
+    keys_pid=$!
+    keys_hint=" or q"
+fi
+
 cat <<EOF
 
 mod_cors demo: open this URL in a browser
@@ -100,7 +118,7 @@ mod_cors demo: open this URL in a browser
 
 Below: the access log, one line per request with mod_cors's decision
 (CORS_RESULT), and the error log, which says why a request was denied.
-Press Ctrl-C to stop.
+Press Ctrl-C$keys_hint to stop.
 
 EOF
 
@@ -109,4 +127,13 @@ EOF
 tail -q -n 0 -F "$root/access.log" "$root/error.log" 2>/dev/null &
 tail_pid=$!
 
-wait "$httpd_pid" || true
+if [ -n "$keys_pid" ]; then
+    wait -n "$httpd_pid" "$keys_pid" || true
+else
+    wait "$httpd_pid" || true
+fi
+if ! kill -0 "$httpd_pid" 2>/dev/null; then
+    echo "run-demo.sh: httpd stopped by itself (its error log is above)" >&2
+    exit 1
+fi
+exit 0

@@ -54,7 +54,7 @@ doc=/usr/share/doc/mod_cors
 expect "the file list (without /usr/lib/.build-id)" \
     "$(q -l | grep -v '^/usr/lib/\.build-id' | sort)" \
     "$(printf '%s\n' /etc/httpd/conf.d/cors.conf /etc/httpd/conf.modules.d/10-cors.conf \
-        $moddir/mod_cors.so $doc $doc/README.md $doc/examples \
+        $moddir/mod_cors.so $doc $doc/README.md $doc/docs $doc/docs/behaviour.md $doc/examples \
         $doc/examples/basic-auth-api.conf $doc/examples/htaccess-shared-hosting.htaccess \
         $doc/examples/json-api-credentials.conf $doc/examples/public-read-only.conf \
         $doc/examples/several-frontends.conf \
@@ -67,9 +67,9 @@ expect "configuration files: conf.d/cors.conf and conf.modules.d/10-cors.conf" \
     "$(q -c | sort | tr '\n' ' ')" "/etc/httpd/conf.d/cors.conf /etc/httpd/conf.modules.d/10-cors.conf "
 expect "both are %config(noreplace)" \
     "$(q --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]' | awk '$2 ~ /^\/etc\// {print $1}' | tr '\n' ' ')" "cn cn "
-expect "README.md and the examples are %doc, debian/copyright is %license" \
+expect "README.md, docs/ and the examples are %doc, debian/copyright is %license" \
     "$(q --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]' | awk '$2 ~ /^\/usr\/share\/(doc|licenses)\/mod_cors\// {print $1}' | sort | uniq -c | awk '{print $1 $2}' | tr '\n' ' ')" \
-    "6d 1l "
+    "7d 1l "
 
 # ---------------------------------------------------------------------------
 # What it asks for and does.

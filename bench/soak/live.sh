@@ -14,24 +14,15 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+BENCH_NAME=soak-live
+. "$HERE/../lib.sh"
 SO=$(realpath "${1:-$HERE/../../.libs/mod_cors.so}")
-APXS=${APXS:-apxs}
-APACHE=$("$APXS" -q SBINDIR)/$("$APXS" -q TARGET)
-MODDIR=$("$APXS" -q LIBEXECDIR)
 SECONDS_TOTAL=${SOAK_SECONDS:-300}
 CHANGE=${SOAK_CHANGE:-2}
 CONNS=${SOAK_CONNECTIONS:-32}
 RSS_LIMIT=${SOAK_RSS_LIMIT_KB:-2048}
-die() { echo "soak-live: $*" >&2; exit 1; }
-say() { echo "soak-live: $*" >&2; }
-for tool in wrk httxt2dbm perl "$APACHE"; do command -v "$tool" >/dev/null || die "$tool is missing"; done
-RUN_AS=()
-if [ "$(id -u)" = 0 ]; then
-    BENCH_USER=${BENCH_USER:-www-data}
-    RUN_AS=(setpriv --reuid="$BENCH_USER" --regid="$(id -g "$BENCH_USER")" --clear-groups)
-fi
-SR=$(mktemp -d /tmp/mod_cors-soak-live.XXXXXX)
-chmod 755 "$SR"
+need_tools "" wrk httxt2dbm perl "$APACHE"
+SR=$(new_server_root)
 PID=
 status=1
 cleanup() {
@@ -59,7 +50,7 @@ version_txt 0 > "$SR/conf/origins.txt"
 version_dbm 0
 [ "$(id -u)" != 0 ] || chown -R "$BENCH_USER" "$SR"
 
-PORT=$(perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0, Listen => 1)->sockport')
+PORT=$(free_port)
 cat > "$SR/conf/httpd.conf" <<EOF
 ServerRoot "$SR"
 LoadModule mpm_event_module $MODDIR/mod_mpm_event.so

@@ -232,9 +232,9 @@ sub write_file {
     close $fh or die "cannot write $path: $!\n";
 }
 
-# Builds a DBM of exact origins with httxt2dbm (apache2-utils), as the README says: into
-# "$path.new" (".new.pag" and ".new.dir" for sdbm), then renamed over $path.  $type is
-# APR's: db, gdbm or sdbm.
+# Builds a DBM of exact origins with httxt2dbm (apache2-utils), as docs/behaviour.md says:
+# into "$path.new" (".new.pag" and ".new.dir" for sdbm), then renamed over $path.  $type
+# is APR's: db, gdbm or sdbm.
 sub write_dbm {
     my ($path, $type, @origins) = @_;
     my $txt = "$path.txt.new";

@@ -10,6 +10,9 @@
 
 use strict;
 use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use DemoJSON qw(json_string);
 
 my $method = $ENV{REQUEST_METHOD} || 'GET';
 my $path   = $ENV{PATH_INFO} || '/';
@@ -18,14 +21,6 @@ my $body   = '';
 if ($length =~ /^\d+$/ && $length > 0) {
     $length = 65536 if $length > 65536;
     read(STDIN, $body, $length);
-}
-
-sub json_string {
-    my ($s) = @_;
-    return 'null' unless defined $s;
-    $s =~ s/(["\\])/\\$1/g;
-    $s =~ s/([\x00-\x1f])/sprintf('\\u%04x', ord $1)/ge;
-    return qq("$s");
 }
 
 my @headers = (

@@ -30,15 +30,10 @@
 
 use strict;
 use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use DemoJSON qw(json_string);
 use Time::HiRes qw(sleep);
-
-sub json_string {
-    my ($s) = @_;
-    return 'null' unless defined $s;
-    $s =~ s/(["\\])/\\$1/g;
-    $s =~ s/([\x00-\x1f])/sprintf('\\u%04x', ord $1)/ge;
-    return qq("$s");
-}
 
 sub json_pairs {
     return '[' . join(', ', map { '[' . json_string($_->[0]) . ', '
