@@ -1858,6 +1858,10 @@ typedef struct {
     const apr_array_header_t *files;
     cors_live_version **versions;       /* by file; NULL for a DBM */
     cors_live_version *few[4];          /* versions, for up to four files */
+    int any;                            /* a file holds "*" */
+    int opaque;                         /* a file holds "null" */
+    int only_any;                       /* they hold nothing but "*" (a DBM
+                                         * holds exact origins only) */
 } cors_live_pins;
 
 /* Looks at each file that is due (the request's arrival is the time: close
@@ -1877,15 +1881,25 @@ static const cors_live_pins *cors_live_pin(request_rec *r,
                      ? pins->few
                      : apr_palloc(r->pool,
                                   files->nelts * sizeof(pins->versions[0]));
+    pins->any = pins->opaque = 0;
+    pins->only_any = 1;
     cors_live_lock();
     for (i = 0; i < files->nelts; i++) {
         cors_live_list *list = APR_ARRAY_IDX(files, i, cors_live_list *);
+        const cors_origin_set *set;
         pins->versions[i] = NULL;
-        if (!list->dbm_type) {
-            cors_live_check(r->server, list, r->request_time);
-            pins->versions[i] = list->current;
-            list->current->refs++;
+        if (list->dbm_type) {
+            pins->only_any = 0;
+            continue;
         }
+        cors_live_check(r->server, list, r->request_time);
+        pins->versions[i] = list->current;
+        list->current->refs++;
+        set = list->current->set;
+        pins->any |= set->any;
+        pins->opaque |= set->opaque;
+        pins->only_any &= set->any && !set->opaque
+                          && !apr_hash_count(set->keys);
     }
     cors_live_unlock();
     return pins;
@@ -1920,52 +1934,8 @@ static int cors_live_dbm_has(request_rec *r, cors_live_list *list,
     return found;
 }
 
-/* What a section's files say, as pinned for its request (NULL where the
- * section has no CORSAllowOriginFile).  A DBM holds exact origins only:
- * never "*", "null" or a pattern. */
-static int cors_files_any(const cors_live_pins *pins)
-{
-    int i;
-
-    for (i = 0; pins && i < pins->files->nelts; i++) {
-        if (pins->versions[i] && pins->versions[i]->set->any) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-static int cors_files_opaque(const cors_live_pins *pins)
-{
-    int i;
-
-    for (i = 0; pins && i < pins->files->nelts; i++) {
-        if (pins->versions[i] && pins->versions[i]->set->opaque) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* Whether the files hold nothing but "*" (or nothing at all). */
-static int cors_files_only_any(const cors_live_pins *pins)
-{
-    int i;
-
-    for (i = 0; pins && i < pins->files->nelts; i++) {
-        const cors_origin_set *set;
-        if (!pins->versions[i]) {
-            return 0;
-        }
-        set = pins->versions[i]->set;
-        if (!set->any || set->opaque || apr_hash_count(set->keys)) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* Whether a file lists the Origin exactly, as received. */
+/* Whether a file lists the Origin exactly, as received (pins: NULL where
+ * the section has no CORSAllowOriginFile). */
 static int cors_files_list(request_rec *r, const cors_live_pins *pins,
                            const char *origin, apr_size_t len)
 {
@@ -2681,8 +2651,8 @@ static int cors_is_lone_wildcard(const cors_dir_conf *conf,
                                  const cors_live_pins *pins)
 {
     return conf->credentials != 1 && !conf->origin_regexes
-           && (cors_set_has_any(conf->origins) || cors_files_any(pins))
-           && cors_set_only_any(conf->origins) && cors_files_only_any(pins);
+           && (cors_set_has_any(conf->origins) || (pins && pins->any))
+           && cors_set_only_any(conf->origins) && (!pins || pins->only_any);
 }
 
 /* Whether the answer depends on Origin, so responses must say Vary: Origin:
@@ -2835,7 +2805,7 @@ static cors_match cors_match_origin(request_rec *r, const cors_dir_conf *conf,
                                     const cors_live_pins *pins,
                                     const char *origin, cors_origin_key *key)
 {
-    int any = cors_set_has_any(conf->origins) || cors_files_any(pins);
+    int any = cors_set_has_any(conf->origins) || (pins && pins->any);
     int i;
 
     /* Without credentials "*" answers for everyone: nothing to look up. */
@@ -2845,7 +2815,7 @@ static cors_match cors_match_origin(request_rec *r, const cors_dir_conf *conf,
     if (!key) {
         /* "null", the opaque origin, only where listed as such. */
         if ((conf->origins && conf->origins->opaque)
-            || cors_files_opaque(pins)) {
+            || (pins && pins->opaque)) {
             return CORS_LISTED;
         }
         return any ? CORS_BY_WILDCARD : CORS_NOT_LISTED;
@@ -3149,7 +3119,7 @@ static void cors_remove_access_control_headers(apr_table_t *t)
 
     for (i = 0; i < fields->nelts; ) {
         const char *name = APR_ARRAY_IDX(fields, i, apr_table_entry_t).key;
-        if ((name[0] | 0x20) == 'a' && cors_is_access_control_header(name)) {
+        if (cors_is_access_control_header(name)) {
             apr_table_unset(t, name);   /* compacts: look at i again */
         }
         else {

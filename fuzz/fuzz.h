@@ -80,6 +80,24 @@ static inline int fuzz_lines(apr_pool_t *p, const uint8_t *data, size_t size,
     return n;
 }
 
+/* A token of RFC 9110 (tchar), written independently of mod_cors's table. */
+static inline int ref_is_token(const char *s)
+{
+    static const char extra[] = "!#$%&'*+-.^_`|~";
+
+    if (!*s) {
+        return 0;
+    }
+    for (; *s; s++) {
+        unsigned char c = *s;
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z') || (c && memchr(extra, c, 15)))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* ASCII case-insensitive equality, written independently of httpd's. */
 static inline int fuzz_ascii_caseeq(const char *a, apr_size_t alen,
                                     const char *b, apr_size_t blen)

@@ -60,23 +60,6 @@ static int ref_rule(apr_pool_t *p, const char *w)
     return ref_rule_problem(p, w, &o, &suggest) == REF_RULE_OK;
 }
 
-static int ref_is_token(const char *s)
-{
-    static const char extra[] = "!#$%&'*+-.^_`|~";
-
-    if (!*s) {
-        return 0;
-    }
-    for (; *s; s++) {
-        unsigned char c = *s;
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z') || (c && memchr(extra, c, 15)))) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 static int caseeq(const char *a, const char *b)
 {
     return fuzz_ascii_caseeq(a, strlen(a), b, strlen(b));

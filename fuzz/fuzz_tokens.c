@@ -35,23 +35,6 @@
 
 #define MAX_TOKENS 64
 
-static int ref_is_token(const char *s)
-{
-    static const char extra[] = "!#$%&'*+-.^_`|~";
-
-    if (!*s) {
-        return 0;
-    }
-    for (; *s; s++) {
-        unsigned char c = *s;
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z') || memchr(extra, c, 15))) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 static const char *ref_normalise_method(const char *m)
 {
     static const char *const six[] = {
