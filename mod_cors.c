@@ -90,11 +90,22 @@ static ap_filter_rec_t *cors_filter_handle;
 /* Configuration                                                          */
 /* --------------------------------------------------------------------- */
 
-/* The origins of one CORSAllowOrigin list or of the CORSAllowOriginFile
- * lists of one section.  Exact origins and patterns share one hash: a
- * pattern's key holds a '*', which no browser-sent origin can. */
+/* A key of an origin set: a normalised exact origin or pattern. */
 typedef struct {
-    apr_hash_t *keys;
+    const char *key;                    /* NULL: the slot is free */
+    apr_uint32_t len;
+    unsigned int hash : 31;
+    unsigned int pattern : 1;
+} cors_origin_slot;
+
+/* The origins of one CORSAllowOrigin list or of the CORSAllowOriginFile
+ * lists of one section.  Exact origins and patterns share one open-address
+ * table (a pattern's key holds a '*', which no browser-sent origin can):
+ * a request's look-up is a hash and, mostly, one comparison. */
+typedef struct {
+    cors_origin_slot *slots;
+    apr_uint32_t mask;   /* slots - 1: a power of two, at most 3/4 used */
+    apr_uint32_t count;
     int any;             /* "*" */
     int opaque;          /* "null" */
     int has_patterns;
@@ -246,6 +257,8 @@ typedef struct {
 #define CORS_UPPER_CHAR  0x08
 #define CORS_HEX_CHAR    0x10
 #define CORS_PATH_CHAR   0x20     /* / ? #: the authority ends */
+#define CORS_SERIALISED_HOST_CHAR 0x40  /* a host character browsers send:
+                                         * not upper case */
 
 #define CORS_IS_UPPER(c) ((c) >= 'A' && (c) <= 'Z')
 #define CORS_IS_ALPHA(c) (CORS_IS_UPPER(c) || ((c) >= 'a' && (c) <= 'z'))
@@ -264,7 +277,9 @@ typedef struct {
      | (CORS_IS_UPPER(c) ? CORS_UPPER_CHAR : 0) \
      | (CORS_IS_DIGIT(c) || ((c) >= 'a' && (c) <= 'f') \
         || ((c) >= 'A' && (c) <= 'F') ? CORS_HEX_CHAR : 0) \
-     | ((c) == '/' || (c) == '?' || (c) == '#' ? CORS_PATH_CHAR : 0))
+     | ((c) == '/' || (c) == '?' || (c) == '#' ? CORS_PATH_CHAR : 0) \
+     | ((CORS_IS_ALNUM(c) && !CORS_IS_UPPER(c)) || (c) == '-' || (c) == '_' \
+        || (c) == '~' ? CORS_SERIALISED_HOST_CHAR : 0))
 #define CORS_CLASS4(c) CORS_CLASS(c), CORS_CLASS((c) + 1), \
                        CORS_CLASS((c) + 2), CORS_CLASS((c) + 3)
 #define CORS_CLASS16(c) CORS_CLASS4(c), CORS_CLASS4((c) + 4), \
@@ -422,9 +437,8 @@ static cors_origin_status cors_parse_port(const char *s, apr_size_t len,
 static int cors_parse_serialised_origin(const char *s, apr_size_t len,
                                         cors_origin_parts *o)
 {
-    const char *end = s + len, *host, *p;
-    apr_size_t label_len = 0;
-    int labels = 1, default_port;
+    const char *end = s + len, *host, *label, *p;
+    int labels = 0, default_port;
     long port = 0;
 
     if (len > 8 && !memcmp(s, "https://", 8)) {
@@ -438,21 +452,23 @@ static int cors_parse_serialised_origin(const char *s, apr_size_t len,
     else {
         return 0;
     }
-    host = s + o->scheme_len + 3;
-    for (p = host; p < end; p++) {
-        unsigned char class = cors_char_class[(unsigned char)*p];
-        if ((class & (CORS_HOST_CHAR | CORS_UPPER_CHAR)) == CORS_HOST_CHAR) {
-            label_len++;
+    host = p = s + o->scheme_len + 3;
+    /* Label by label: a dot ends a label, anything else the host. */
+    for (;;) {
+        label = p;
+        while (p < end && CORS_CHAR_IS(*p, CORS_SERIALISED_HOST_CHAR)) {
+            p++;
         }
-        else if (*p == '.' && label_len && label_len <= 63) {
-            label_len = 0;
-            labels++;
+        if (p == label || p - label > 63) {
+            return 0;
         }
-        else {
+        labels++;
+        if (p == end || *p != '.') {
             break;
         }
+        p++;
     }
-    if (label_len == 0 || label_len > 63 || p - host > 253) {
+    if (p - host > 253) {
         return 0;
     }
     o->host = host;
@@ -943,24 +959,14 @@ static const char *cors_ip_host_problem(apr_pool_t *p, const char *key,
                         key + host_offset + o->host_len);
 }
 
-/* What a key of cors_origin_set.keys stands for. */
-static const char cors_exact_origin[] = "exact origin";
-static const char cors_origin_pattern[] = "pattern";
-
-/* The hash of an origin set's keys, eight bytes a step where APR's default
- * takes one: every request's Origin is hashed.  Only the configuration
- * adds keys, so no client chooses what collides. */
-static unsigned int cors_hash_key(const char *key, apr_ssize_t *klen)
+/* The hash of an origin set's keys, eight bytes a step: every request's
+ * Origin is hashed.  Only the configuration adds keys, so no client
+ * chooses what collides. */
+static apr_uint32_t cors_hash_key(const char *key, apr_size_t len)
 {
-    apr_size_t len, i;
-    apr_uint64_t h, word;
+    apr_uint64_t h = len * APR_UINT64_C(0x9e3779b97f4a7c15), word = 0;
+    apr_size_t i;
 
-    if (*klen == APR_HASH_KEY_STRING) {
-        *klen = strlen(key);
-    }
-    len = *klen;
-    h = len * APR_UINT64_C(0x9e3779b97f4a7c15);
-    word = 0;
     if (len >= 8) {
         for (i = 0; i + 8 < len; i += 8) {
             memcpy(&word, key + i, 8);
@@ -976,15 +982,78 @@ static unsigned int cors_hash_key(const char *key, apr_ssize_t *klen)
     }
     h = (h ^ word) * APR_UINT64_C(0xc4ceb9fe1a85ec53);
     h ^= h >> 33;
-    return (unsigned int)h;
+    return (apr_uint32_t)h & 0x7fffffff;
 }
+
+#define CORS_ORIGIN_SET_MIN_SLOTS 8
 
 static cors_origin_set *cors_origin_set_make(apr_pool_t *p)
 {
     cors_origin_set *set = apr_pcalloc(p, sizeof(*set));
 
-    set->keys = apr_hash_make_custom(p, cors_hash_key);
+    set->slots = apr_pcalloc(p, CORS_ORIGIN_SET_MIN_SLOTS
+                                * sizeof(cors_origin_slot));
+    set->mask = CORS_ORIGIN_SET_MIN_SLOTS - 1;
     return set;
+}
+
+/* The slot of a key, or the free slot where it would go. */
+static cors_origin_slot *cors_origin_set_slot(const cors_origin_set *set,
+                                              const char *key,
+                                              apr_size_t len,
+                                              apr_uint32_t hash)
+{
+    apr_uint32_t i = hash & set->mask;
+
+    for (;; i = (i + 1) & set->mask) {
+        cors_origin_slot *slot = &set->slots[i];
+        if (!slot->key || (slot->hash == hash && slot->len == len
+                           && !memcmp(slot->key, key, len))) {
+            return slot;
+        }
+    }
+}
+
+/* The key's slot in the set, or NULL. */
+static const cors_origin_slot *cors_origin_set_find(
+    const cors_origin_set *set, const char *key, apr_size_t len)
+{
+    const cors_origin_slot *slot;
+
+    slot = cors_origin_set_slot(set, key, len, cors_hash_key(key, len));
+    return slot->key ? slot : NULL;
+}
+
+/* Adds a key (p holds it), or makes it a pattern or an exact origin again
+ * as the later rule says. */
+static void cors_origin_set_put(apr_pool_t *p, cors_origin_set *set,
+                                const char *key, int pattern)
+{
+    apr_size_t len = strlen(key);
+    apr_uint32_t hash = cors_hash_key(key, len), i;
+    cors_origin_slot *slot;
+
+    if ((set->count + 1) * 4 > (set->mask + 1) * 3) {
+        cors_origin_slot *old = set->slots;
+        apr_uint32_t old_size = set->mask + 1;
+        set->mask = old_size * 2 - 1;
+        set->slots = apr_pcalloc(p, (apr_size_t)old_size * 2
+                                    * sizeof(cors_origin_slot));
+        for (i = 0; i < old_size; i++) {
+            if (old[i].key) {
+                *cors_origin_set_slot(set, old[i].key, old[i].len,
+                                      old[i].hash) = old[i];
+            }
+        }
+    }
+    slot = cors_origin_set_slot(set, key, len, hash);
+    if (!slot->key) {
+        slot->key = key;
+        slot->len = (apr_uint32_t)len;
+        slot->hash = hash;
+        set->count++;
+    }
+    slot->pattern = pattern != 0;
 }
 
 /* Adds one configured origin rule; returns what is wrong with it, or NULL. */
@@ -1018,10 +1087,10 @@ static const char *cors_origin_set_add(apr_pool_t *p, cors_origin_set *set,
     }
     if (o.subdomains || o.port == CORS_PORT_ANY) {
         set->has_patterns = 1;
-        apr_hash_set(set->keys, key, APR_HASH_KEY_STRING, cors_origin_pattern);
+        cors_origin_set_put(p, set, key, 1);
     }
     else {
-        apr_hash_set(set->keys, key, APR_HASH_KEY_STRING, cors_exact_origin);
+        cors_origin_set_put(p, set, key, 0);
     }
     if (o.subdomains && o.labels > set->pattern_labels) {
         set->pattern_labels = o.labels;
@@ -1058,7 +1127,13 @@ static void cors_make_origin_key(apr_pool_t *p, const char *origin,
 static int cors_origin_set_lists(const cors_origin_set *set,
                                  const char *origin, apr_size_t len)
 {
-    return set && apr_hash_get(set->keys, origin, len) == cors_exact_origin;
+    const cors_origin_slot *slot;
+
+    if (!set) {
+        return 0;
+    }
+    slot = cors_origin_set_find(set, origin, len);
+    return slot && !slot->pattern;
 }
 
 /* The key of a request's Origin (not "null") under the given lists: the
@@ -1101,7 +1176,7 @@ static int cors_origin_set_matches(apr_pool_t *p, const cors_origin_set *set,
     int labels = 0;
     char *buf;
 
-    if (!k->looked_up && apr_hash_get(set->keys, k->key, k->len)) {
+    if (!k->looked_up && cors_origin_set_find(set, k->key, k->len)) {
         return 1;
     }
     if (!set->has_patterns) {
@@ -1114,7 +1189,7 @@ static int cors_origin_set_matches(apr_pool_t *p, const cors_origin_set *set,
 
     memcpy(buf, k->key, k->host_offset + k->host_len);
     memcpy(buf + k->host_offset + k->host_len, ":*", 2);
-    if (apr_hash_get(set->keys, buf, k->host_offset + k->host_len + 2)) {
+    if (cors_origin_set_find(set, buf, k->host_offset + k->host_len + 2)) {
         return 1;
     }
     if (host[0] == '[') {
@@ -1132,11 +1207,11 @@ static int cors_origin_set_matches(apr_pool_t *p, const cors_origin_set *set,
         memcpy(buf + n, host + i, k->host_len - i);
         n += k->host_len - i;
         memcpy(buf + n, port, port_len);
-        if (apr_hash_get(set->keys, buf, n + port_len)) {
+        if (cors_origin_set_find(set, buf, n + port_len)) {
             return 1;
         }
         memcpy(buf + n, ":*", 2);
-        if (apr_hash_get(set->keys, buf, n + 2)) {
+        if (cors_origin_set_find(set, buf, n + 2)) {
             return 1;
         }
     }
@@ -1162,26 +1237,29 @@ static int cors_is_token(const char *s, apr_size_t len)
     return 1;
 }
 
-/* Whether a field name of len bytes starts with a prefix of prefix_len
+/* Whether a field name of len bytes starts with a prefix of at least four
  * bytes written in lower-case letters and '-': bytes that "| 0x20" maps to
  * those are only their upper and lower case (a field name is a token), so
- * eight compare at a time. */
+ * eight (or four) compare at a time, the last ones overlapping. */
 static int cors_field_starts(const char *name, apr_size_t len,
                              const char *prefix, apr_size_t prefix_len)
 {
     apr_uint64_t a, b;
+    apr_uint32_t c, d;
     apr_size_t i;
 
     if (len < prefix_len) {
         return 0;
     }
     if (prefix_len < 8) {
-        for (i = 0; i < prefix_len; i++) {
-            if ((name[i] | 0x20) != prefix[i]) {
-                return 0;
-            }
+        memcpy(&c, name, 4);
+        memcpy(&d, prefix, 4);
+        if ((c | 0x20202020U) != d) {
+            return 0;
         }
-        return 1;
+        memcpy(&c, name + prefix_len - 4, 4);
+        memcpy(&d, prefix + prefix_len - 4, 4);
+        return (c | 0x20202020U) == d;
     }
     for (i = 0; i + 8 < prefix_len; i += 8) {
         memcpy(&a, name + i, 8);
@@ -1190,16 +1268,17 @@ static int cors_field_starts(const char *name, apr_size_t len,
             return 0;
         }
     }
-    /* The last eight, overlapping. */
     memcpy(&a, name + prefix_len - 8, 8);
     memcpy(&b, prefix + prefix_len - 8, 8);
     return (a | APR_UINT64_C(0x2020202020202020)) == b;
 }
 
-/* Whether a field name is the given lower-case one: its length first. */
-#define CORS_FIELD_IS(name, lower) \
-    (strlen(name) == sizeof(lower) - 1 \
+/* Whether a field name of len bytes is the given lower-case one: its
+ * length first. */
+#define CORS_FIELD_LEN_IS(name, len, lower) \
+    ((len) == sizeof(lower) - 1 \
      && cors_field_starts(name, sizeof(lower) - 1, lower, sizeof(lower) - 1))
+#define CORS_FIELD_IS(name, lower) CORS_FIELD_LEN_IS(name, strlen(name), lower)
 
 static int cors_is_access_control_header(const char *name)
 {
@@ -1207,8 +1286,6 @@ static int cors_is_access_control_header(const char *name)
            && cors_field_starts(name, strlen(name), "access-control-", 15);
 }
 
-/* Fetch normalises these six methods to upper case; every other method is
- * compared byte for byte. */
 /* Fetch normalises these six methods to upper case; every other method is
  * compared byte for byte.  The safelisted three first. */
 static const cors_span cors_normalised_methods[] = {
@@ -1742,22 +1819,17 @@ static void cors_live_dbm_close(cors_live_list *list)
     }
 }
 
-/* Looks at the list's file if it is due, and takes in a new version that
- * reads and parses.  Called with the mutex held, returns with it held; a
- * text file is read without it.  s is NULL in the parent's monitor. */
-static void cors_live_check(server_rec *s, cors_live_list *list,
-                            apr_time_t now)
+/* Looks at the list's file, and takes in a new version that reads and
+ * parses.  Called with the mutex held, returns with it held; a text file is
+ * read without it.  s is NULL in the parent's monitor. */
+static void cors_live_refresh(server_rec *s, cors_live_list *list,
+                              apr_time_t now)
 {
     cors_live_stamp stamps[2];
     apr_pool_t *ptemp;
     const char *error, *what;
     apr_status_t rv;
 
-    if (list->busy
-        || (now - list->checked < CORS_LIVE_CHECK
-            && (!list->dbm_type || list->dbm))) {
-        return;
-    }
     list->checked = now;
     if (apr_pool_create_unmanaged_ex(&ptemp, NULL, NULL) != APR_SUCCESS) {
         return;
@@ -1817,7 +1889,7 @@ static void cors_live_check(server_rec *s, cors_live_list *list,
         cors_live_release(old);
         ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, "CORSAllowOriginFile: "
                      "read %s again (%u origin rules)%s", list->path,
-                     apr_hash_count(v->set->keys) + v->set->any
+                     v->set->count + v->set->any
                      + v->set->opaque, s ? "" : " in the parent");
         cors_live_lock();
     }
@@ -1851,6 +1923,19 @@ done:
     apr_pool_destroy(ptemp);
 }
 
+/* Looks at the list's file if it is due: once a second, and until a
+ * process's DBM handle opens.  Apart from cors_live_refresh, whose frame a
+ * request rarely needs. */
+static void cors_live_check(server_rec *s, cors_live_list *list,
+                            apr_time_t now)
+{
+    if (!list->busy
+        && (now - list->checked >= CORS_LIVE_CHECK
+            || (list->dbm_type && !list->dbm))) {
+        cors_live_refresh(s, list, now);
+    }
+}
+
 /* The versions of a section's text lists that a decision uses: those in
  * force when it starts, each with a reference until it ends, so that no
  * list changes or goes under it.  files: cors_live_list *. */
@@ -1862,14 +1947,17 @@ typedef struct {
     int opaque;                         /* a file holds "null" */
     int only_any;                       /* they hold nothing but "*" (a DBM
                                          * holds exact origins only) */
+    int held;                           /* versions are pinned */
 } cors_live_pins;
 
 /* Looks at each file that is due (the request's arrival is the time: close
  * enough for a once-a-second look, and no clock read), then pins the text
- * versions in force.  Returns pins, or NULL without files. */
-static const cors_live_pins *cors_live_pin(request_rec *r,
-                                           const apr_array_header_t *files,
-                                           cors_live_pins *pins)
+ * versions in force; without lookups to come (no Origin) it takes only
+ * what they hold of "*" and "null", and holds no version.  Returns pins,
+ * or NULL without files. */
+static cors_live_pins *cors_live_pin(request_rec *r,
+                                     const apr_array_header_t *files,
+                                     cors_live_pins *pins, int lookups)
 {
     int i;
 
@@ -1883,6 +1971,7 @@ static const cors_live_pins *cors_live_pin(request_rec *r,
                                   files->nelts * sizeof(pins->versions[0]));
     pins->any = pins->opaque = 0;
     pins->only_any = 1;
+    pins->held = lookups;
     cors_live_lock();
     for (i = 0; i < files->nelts; i++) {
         cors_live_list *list = APR_ARRAY_IDX(files, i, cors_live_list *);
@@ -1893,25 +1982,39 @@ static const cors_live_pins *cors_live_pin(request_rec *r,
             continue;
         }
         cors_live_check(r->server, list, r->request_time);
-        pins->versions[i] = list->current;
-        list->current->refs++;
+        if (lookups) {
+            pins->versions[i] = list->current;
+            list->current->refs++;
+        }
         set = list->current->set;
         pins->any |= set->any;
         pins->opaque |= set->opaque;
         pins->only_any &= set->any && !set->opaque
-                          && !apr_hash_count(set->keys);
+                          && !set->count;
     }
     cors_live_unlock();
     return pins;
 }
 
-static void cors_live_unpin(const cors_live_pins *pins)
+/* Drops the decision's references under one lock; a version whose last
+ * reference this was goes after it. */
+static void cors_live_unpin(cors_live_pins *pins)
 {
     int i;
 
-    for (i = 0; pins && i < pins->files->nelts; i++) {
+    if (!pins || !pins->held) {
+        return;
+    }
+    cors_live_lock();
+    for (i = 0; i < pins->files->nelts; i++) {
+        if (pins->versions[i] && --pins->versions[i]->refs) {
+            pins->versions[i] = NULL;
+        }
+    }
+    cors_live_unlock();
+    for (i = 0; i < pins->files->nelts; i++) {
         if (pins->versions[i]) {
-            cors_live_release(pins->versions[i]);
+            apr_pool_destroy(pins->versions[i]->pool);
         }
     }
 }
@@ -2230,12 +2333,11 @@ static int cors_is_plain_http_remote(const char *key)
 /* Warns about each http:// origin of a set that credentials now apply to. */
 static void cors_warn_plain_http(cmd_parms *cmd, const cors_origin_set *set)
 {
-    apr_hash_index_t *hi;
+    apr_uint32_t i;
 
-    for (hi = set ? apr_hash_first(cmd->temp_pool, set->keys) : NULL; hi;
-         hi = apr_hash_next(hi)) {
-        const char *key = apr_hash_this_key(hi);
-        if (cors_is_plain_http_remote(key)) {
+    for (i = 0; set && i <= set->mask; i++) {
+        const char *key = set->slots[i].key;
+        if (key && cors_is_plain_http_remote(key)) {
             cors_warn(cmd, key, "an http:// origin with CORSAllowCredentials "
                       "On: anyone on the network path can serve pages from "
                       "it and read what the credentials unlock; use https://");
@@ -2641,7 +2743,7 @@ static int cors_is_enabled(const cors_dir_conf *conf)
 
 static int cors_set_only_any(const cors_origin_set *set)
 {
-    return !set || (set->any && !set->opaque && !apr_hash_count(set->keys));
+    return !set || (set->any && !set->opaque && !set->count);
 }
 
 /* A lone "*" without credentials: the answer is the same for every request,
@@ -2722,15 +2824,20 @@ static void cors_read_fields(const request_rec *r, cors_request_fields *f)
             slot = CORS_FIELD_IS(name, "sec-fetch-site")
                    ? &f->sec_fetch_site : NULL;
             break;
-        case 'a':
-            slot = CORS_FIELD_IS(name, "access-control-request-method")
+        case 'a': {
+            /* The three names differ in length: one comparison at most. */
+            apr_size_t len = strlen(name);
+            slot = CORS_FIELD_LEN_IS(name, len,
+                                     "access-control-request-method")
                    ? &f->request_method
-                   : CORS_FIELD_IS(name, "access-control-request-headers")
+                   : CORS_FIELD_LEN_IS(name, len,
+                                       "access-control-request-headers")
                    ? &f->request_headers
-                   : CORS_FIELD_IS(name,
+                   : CORS_FIELD_LEN_IS(name, len,
                                    "access-control-request-private-network")
                    ? &f->request_private_network : NULL;
             break;
+        }
         }
         /* The first of repeated fields, as apr_table_get() finds. */
         if (slot && !*slot) {
@@ -3037,8 +3144,7 @@ static const cors_decision *cors_decide(request_rec *r)
     const cors_dir_conf *conf = ap_get_module_config(r->per_dir_config,
                                                      &cors_module);
     cors_request_fields fields;
-    cors_live_pins pinned;
-    const cors_live_pins *pins;
+    cors_live_pins pinned, *pins;
     cors_decision *d;
 
     if (!cors_is_enabled(conf)) {
@@ -3048,7 +3154,8 @@ static const cors_decision *cors_decide(request_rec *r)
     d->conf = conf;
     cors_read_fields(r, &fields);
     d->websocket = cors_is_websocket_handshake(r, &fields);
-    pins = cors_live_pin(r, conf->origin_files, &pinned);
+    pins = cors_live_pin(r, conf->origin_files, &pinned,
+                         fields.origin != NULL);
     d->lone_wildcard = cors_is_lone_wildcard(conf, pins);
     if (fields.origin) {
         d->origin = fields.origin;
@@ -3111,27 +3218,30 @@ static int cors_is_rejected(const cors_decision *d)
 #define CORS_VARY_PREFLIGHT_PRIVATE_NETWORK \
     CORS_VARY_PREFLIGHT ", Access-Control-Request-Private-Network"
 
-/* Removes every Access-Control-* field, so that mod_cors's are the only ones. */
-static void cors_remove_access_control_headers(apr_table_t *t)
+/* Removes every Access-Control-* field, so that mod_cors's are the only
+ * ones; returns whether the table has a Vary field, which the same pass
+ * finds for cors_merge_vary. */
+static int cors_remove_access_control_headers(apr_table_t *t)
 {
     const apr_array_header_t *fields = apr_table_elts(t);
-    int i;
+    int i, vary = 0;
 
     for (i = 0; i < fields->nelts; ) {
         const char *name = APR_ARRAY_IDX(fields, i, apr_table_entry_t).key;
         if (cors_is_access_control_header(name)) {
             apr_table_unset(t, name);   /* compacts: look at i again */
+            continue;
         }
-        else {
-            i++;
-        }
+        vary |= (name[0] | 0x20) == 'v' && CORS_FIELD_IS(name, "vary");
+        i++;
     }
+    return vary;
 }
 
 /* Adds a field no table holds yet: replacing removed them all before, and
  * without replacing a handler's own field of this name stays alone. */
-static void cors_set_header(request_rec *r, int replace, const char *name,
-                            const char *value)
+static APR_INLINE void cors_set_header(request_rec *r, int replace,
+                                       const char *name, const char *value)
 {
     if (!replace && (apr_table_get(r->headers_out, name)
                      || apr_table_get(r->err_headers_out, name))) {
@@ -3181,13 +3291,14 @@ static int cors_vary_field_has(void *rec, const char *key, const char *value)
     return !search->found;
 }
 
-/* Adds each token of a comma-separated list to Vary unless Vary has it. */
-static void cors_merge_vary(request_rec *r, const char *tokens)
+/* Adds each token of a comma-separated list to Vary unless Vary has it
+ * (vary: whether either table may have a Vary field). */
+static void cors_merge_vary(request_rec *r, const char *tokens, int vary)
 {
     const char *p = tokens;
 
-    if (!apr_table_get(r->headers_out, "Vary")
-        && !apr_table_get(r->err_headers_out, "Vary")) {
+    if (!vary || (!apr_table_get(r->headers_out, "Vary")
+                  && !apr_table_get(r->err_headers_out, "Vary"))) {
         apr_table_addn(r->headers_out, "Vary", tokens);
         return;
     }
@@ -3306,11 +3417,12 @@ static void cors_write_headers(request_rec *r, const cors_decision *d)
     int replace = conf->replace_backend_headers != 0;
     int lone_wildcard = d->lone_wildcard;
     int varies = cors_varies_by_origin(d);
+    int vary = 1;
 
     if (replace) {
-        cors_remove_access_control_headers(r->headers_out);
+        vary = cors_remove_access_control_headers(r->headers_out);
         if (!apr_is_empty_table(r->err_headers_out)) {
-            cors_remove_access_control_headers(r->err_headers_out);
+            vary |= cors_remove_access_control_headers(r->err_headers_out);
         }
     }
     else if (apr_table_get(r->headers_out, "Access-Control-Allow-Origin")
@@ -3344,12 +3456,12 @@ static void cors_write_headers(request_rec *r, const cors_decision *d)
         }
         cors_merge_vary(r, conf->private_network == 1
                            ? CORS_VARY_PREFLIGHT_PRIVATE_NETWORK
-                           : CORS_VARY_PREFLIGHT);
+                           : CORS_VARY_PREFLIGHT, vary);
         return;
     }
     if (varies) {
         cors_merge_vary(r, d->by_fetch_metadata ? "Origin, Sec-Fetch-Site"
-                                                : "Origin");
+                                                : "Origin", vary);
     }
     if (cors_is_rejected(d)
         || !(d->result == CORS_ALLOWED || lone_wildcard)) {
@@ -3755,13 +3867,17 @@ static apr_status_t cors_output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 {
     const cors_decision *d = f->ctx;
 
-    if (d->conf->report_only == 1) {
-        cors_report_differences(f->r, d);
+    /* Once, before the first part of the response: the filter stays and
+     * passes the rest on, which costs less than removing it. */
+    if (d) {
+        f->ctx = NULL;
+        if (d->conf->report_only == 1) {
+            cors_report_differences(f->r, d);
+        }
+        else {
+            cors_write_headers(f->r, d);
+        }
     }
-    else {
-        cors_write_headers(f->r, d);
-    }
-    ap_remove_output_filter(f);
     return ap_pass_brigade(f->next, bb);
 }
 

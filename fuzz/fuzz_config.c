@@ -239,10 +239,11 @@ static int apply(const config_input *in, cors_dir_conf *conf,
                 FUZZ_CHECK(ref_rule(p, w), "CORSAllowOrigin accepted '%s'",
                            w);
                 if (strcmp(w, "*") && strcmp(w, "null")) {
+                    const char *key;
                     cors_parse_origin(w, strlen(w), 1, &o);
-                    FUZZ_CHECK(apr_hash_get(conf->origins->keys,
-                                            cors_normalise_origin(p, w, &o),
-                                            APR_HASH_KEY_STRING),
+                    key = cors_normalise_origin(p, w, &o);
+                    FUZZ_CHECK(cors_origin_set_find(conf->origins, key,
+                                                    strlen(key)),
                                "'%s' accepted, not listed", w);
                 }
             }
@@ -332,7 +333,7 @@ static int apply(const config_input *in, cors_dir_conf *conf,
 
 static int only_star(const cors_origin_set *set)
 {
-    return !set || (set->any && !set->opaque && !apr_hash_count(set->keys));
+    return !set || (set->any && !set->opaque && !set->count);
 }
 
 /* The same of a section's origin files, as read at start-up. */
@@ -438,14 +439,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     {
         request_rec r;
         cors_decision d;
-        cors_live_pins pinned;
-        const cors_live_pins *pins;
+        cors_live_pins pinned, *pins;
         memset(&r, 0, sizeof(r));
         memset(&d, 0, sizeof(d));
         r.pool = p;
         /* As cors_decide decides it. */
         d.conf = merged;
-        pins = cors_live_pin(&r, merged->origin_files, &pinned);
+        pins = cors_live_pin(&r, merged->origin_files, &pinned, 0);
         d.lone_wildcard = cors_is_lone_wildcard(merged, pins);
         cors_live_unpin(pins);
         /* With CORSRejectDisallowed On even a lone '*' answers a malformed

@@ -115,7 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     r.pool = p;
     /* As cors_decide holds them; dropped when the input's pool goes. */
     pins = cors_live_pin(&r, conf->origin_files,
-                         apr_palloc(p, sizeof(cors_live_pins)));
+                         apr_palloc(p, sizeof(cors_live_pins)), 1);
     if (pins) {
         apr_pool_cleanup_register(p, pins, unpin, apr_pool_cleanup_null);
     }

@@ -32,6 +32,7 @@ options() {
         fuzz_request_headers) echo "-dict=tokens.dict -max_len=8192" ;;
         fuzz_tokens)          echo "-dict=tokens.dict -max_len=1024" ;;
         fuzz_config)          echo "-dict=config.dict -max_len=4096" ;;
+        fuzz_fields)          echo "-dict=fields.dict -max_len=1024" ;;
         *)                    echo "" ;;
     esac
 }
