@@ -22,23 +22,6 @@
 #include "fuzz.h"
 #include "../mod_cors.c"
 
-static int ref_is_token(const char *s)
-{
-    static const char extra[] = "!#$%&'*+-.^_`|~";
-
-    if (!*s) {
-        return 0;
-    }
-    for (; *s; s++) {
-        unsigned char c = *s;
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z') || memchr(extra, c, 15))) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const read[] = {

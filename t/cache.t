@@ -20,7 +20,7 @@ my $OTHER = 'https://other.example.com';
 my $EVIL  = 'https://evil.example.net';
 my $RUN   = "run=$$";
 
-plan tests => 53 * @VHOSTS,
+plan tests => 59 * @VHOSTS,
     need_module(qw(cors cache cache_disk cache_socache headers setenvif rewrite macro alias));
 
 sub get {
@@ -130,4 +130,16 @@ for my $vhost (@VHOSTS) {
     }
     ok t_cmp([header_fields($res, 'Access-Control-Expose-Headers')], ['X-Request-Id'],
              "$vhost: lone *, the hit carries Access-Control-Expose-Headers once");
+
+    # --- A response with a Vary of its own: Origin joins it in one field, which mod_cache
+    # --- reads when it keys the stored variants (it reads the first Vary field only).
+    for my $origin ($APP, $OTHER) {
+        $res = get('/cache/vary/doc.txt', $origin);
+        ok t_cmp([cache_state($res), @{ acao($res) }], ['MISS', $origin],
+                 "$vhost: own Vary, the first request from $origin is its own miss, never another origin's stored answer");
+        ok t_cmp([sort(vary_tokens($res))], ['accept-encoding', 'origin'],
+                 "$vhost: own Vary, the answer for $origin varies by Accept-Encoding and Origin, each once");
+        $res = get('/cache/vary/doc.txt', $origin);
+        ok t_cmp([cache_state($res), @{ acao($res) }], ['HIT', $origin], "$vhost: own Vary, ${origin}'s second request is its own hit");
+    }
 }
