@@ -121,6 +121,8 @@ typedef struct {
 typedef struct {
     int any;                      /* "*" */
     int exact;                    /* methods: names compare byte for byte */
+    unsigned int normalised;      /* methods: bit i for the i-th of the six
+                                   * that Fetch normalises */
     apr_array_header_t *names;    /* cors_span: methods as written, header
                                    * names in lower case, as browsers send
                                    * them */
@@ -294,6 +296,56 @@ static const unsigned char cors_char_class[256] = {
 #define CORS_CHAR_IS(c, class) (cors_char_class[(unsigned char)(c)] & (class))
 #define CORS_LOWER(c) (CORS_CHAR_IS(c, CORS_UPPER_CHAR) ? (c) + ('a' - 'A') : (c))
 
+/* Whether len bytes at a equal those at b, each of a's ORed with fold's:
+ * eight, four or two at a time, the last ones overlapping, where memcmp
+ * would be a call for a short name.  A fold of 0x20 bytes (CORS_FOLD_CASE)
+ * compares a field name, a token, with one written in lower-case letters
+ * and '-': "| 0x20" maps to those only their upper and lower case. */
+static APR_INLINE int cors_words_equal(const char *a, const char *b,
+                                        apr_size_t len, apr_uint64_t fold)
+{
+    apr_uint64_t x, y;
+    apr_uint32_t u, v;
+    apr_size_t i;
+
+    if (len >= 8) {
+        for (i = 0; i + 8 < len; i += 8) {
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            if ((x | fold) != y) {
+                return 0;
+            }
+        }
+        memcpy(&x, a + len - 8, 8);
+        memcpy(&y, b + len - 8, 8);
+        return (x | fold) == y;
+    }
+    if (len >= 4) {
+        memcpy(&u, a, 4);
+        memcpy(&v, b, 4);
+        if ((u | (apr_uint32_t)fold) != v) {
+            return 0;
+        }
+        memcpy(&u, a + len - 4, 4);
+        memcpy(&v, b + len - 4, 4);
+        return (u | (apr_uint32_t)fold) == v;
+    }
+    if (len >= 2) {
+        apr_uint16_t s, t;
+        memcpy(&s, a, 2);
+        memcpy(&t, b, 2);
+        if ((apr_uint16_t)(s | (apr_uint16_t)fold) != t) {
+            return 0;
+        }
+        memcpy(&s, a + len - 2, 2);
+        memcpy(&t, b + len - 2, 2);
+        return (apr_uint16_t)(s | (apr_uint16_t)fold) == t;
+    }
+    return !len || (char)(a[0] | (char)fold) == b[0];
+}
+
+#define CORS_FOLD_CASE APR_UINT64_C(0x2020202020202020)
+
 static int cors_default_port(const char *scheme, apr_size_t len)
 {
     if (len == 4 && !ap_cstr_casecmpn(scheme, "http", 4)) {
@@ -441,11 +493,11 @@ static int cors_parse_serialised_origin(const char *s, apr_size_t len,
     int labels = 0, default_port;
     long port = 0;
 
-    if (len > 8 && !memcmp(s, "https://", 8)) {
+    if (len > 8 && cors_words_equal(s, "https://", 8, 0)) {
         o->scheme_len = 5;
         default_port = 443;
     }
-    else if (len > 7 && !memcmp(s, "http://", 7)) {
+    else if (len > 7 && cors_words_equal(s, "http://", 7, 0)) {
         o->scheme_len = 4;
         default_port = 80;
     }
@@ -1008,7 +1060,7 @@ static cors_origin_slot *cors_origin_set_slot(const cors_origin_set *set,
     for (;; i = (i + 1) & set->mask) {
         cors_origin_slot *slot = &set->slots[i];
         if (!slot->key || (slot->hash == hash && slot->len == len
-                           && !memcmp(slot->key, key, len))) {
+                           && cors_words_equal(slot->key, key, len, 0))) {
             return slot;
         }
     }
@@ -1237,40 +1289,13 @@ static int cors_is_token(const char *s, apr_size_t len)
     return 1;
 }
 
-/* Whether a field name of len bytes starts with a prefix of at least four
- * bytes written in lower-case letters and '-': bytes that "| 0x20" maps to
- * those are only their upper and lower case (a field name is a token), so
- * eight (or four) compare at a time, the last ones overlapping. */
+/* Whether a field name of len bytes starts with a prefix written in
+ * lower-case letters and '-'. */
 static int cors_field_starts(const char *name, apr_size_t len,
                              const char *prefix, apr_size_t prefix_len)
 {
-    apr_uint64_t a, b;
-    apr_uint32_t c, d;
-    apr_size_t i;
-
-    if (len < prefix_len) {
-        return 0;
-    }
-    if (prefix_len < 8) {
-        memcpy(&c, name, 4);
-        memcpy(&d, prefix, 4);
-        if ((c | 0x20202020U) != d) {
-            return 0;
-        }
-        memcpy(&c, name + prefix_len - 4, 4);
-        memcpy(&d, prefix + prefix_len - 4, 4);
-        return (c | 0x20202020U) == d;
-    }
-    for (i = 0; i + 8 < prefix_len; i += 8) {
-        memcpy(&a, name + i, 8);
-        memcpy(&b, prefix + i, 8);
-        if ((a | APR_UINT64_C(0x2020202020202020)) != b) {
-            return 0;
-        }
-    }
-    memcpy(&a, name + prefix_len - 8, 8);
-    memcpy(&b, prefix + prefix_len - 8, 8);
-    return (a | APR_UINT64_C(0x2020202020202020)) == b;
+    return len >= prefix_len
+           && cors_words_equal(name, prefix, prefix_len, CORS_FOLD_CASE);
 }
 
 /* Whether a field name of len bytes is the given lower-case one: its
@@ -1280,7 +1305,7 @@ static int cors_field_starts(const char *name, apr_size_t len,
      && cors_field_starts(name, sizeof(lower) - 1, lower, sizeof(lower) - 1))
 #define CORS_FIELD_IS(name, lower) CORS_FIELD_LEN_IS(name, strlen(name), lower)
 
-static int cors_is_access_control_header(const char *name)
+static APR_INLINE int cors_is_access_control_header(const char *name)
 {
     return (name[0] | 0x20) == 'a'
            && cors_field_starts(name, strlen(name), "access-control-", 15);
@@ -1290,44 +1315,42 @@ static int cors_is_access_control_header(const char *name)
  * compared byte for byte.  The safelisted three first. */
 static const cors_span cors_normalised_methods[] = {
     { "GET", 3 }, { "HEAD", 4 }, { "POST", 4 },
-    { "DELETE", 6 }, { "OPTIONS", 7 }, { "PUT", 3 }
+    { "PUT", 3 }, { "DELETE", 6 }, { "OPTIONS", 7 }
 };
 #define CORS_NORMALISED_METHODS 6
 #define CORS_SAFELISTED_METHODS 3
+
+/* Which of cors_normalised_methods the method is as Fetch normalises it,
+ * or -1 for a method compared as it is. */
+static int cors_normalised_index(const cors_span *method)
+{
+    int i;
+
+    /* Browsers send these six upper-case already. */
+    for (i = 0; i < CORS_NORMALISED_METHODS; i++) {
+        if (cors_normalised_methods[i].len == method->len
+            && cors_words_equal(method->name, cors_normalised_methods[i].name,
+                                method->len, 0)) {
+            return i;
+        }
+    }
+    for (i = 0; i < CORS_NORMALISED_METHODS; i++) {
+        if (cors_normalised_methods[i].len == method->len
+            && !ap_cstr_casecmpn(cors_normalised_methods[i].name,
+                                 method->name, method->len)) {
+            return i;
+        }
+    }
+    return -1;
+}
 
 /* The method as Fetch normalises it: one of cors_normalised_methods, or
  * the method itself. */
 static const cors_span *cors_normalise_method(const cors_span *method)
 {
-    const cors_span *m, *end = cors_normalised_methods
-                               + CORS_NORMALISED_METHODS;
+    int i = cors_normalised_index(method);
 
-    /* Browsers send these six upper-case already. */
-    for (m = cors_normalised_methods; m < end; m++) {
-        if (m->len == method->len && m->name[0] == method->name[0]
-            && !memcmp(m->name, method->name, method->len)) {
-            return m;
-        }
-    }
-    for (m = cors_normalised_methods; m < end; m++) {
-        if (m->len == method->len && !ap_cstr_casecmpn(m->name, method->name,
-                                                       method->len)) {
-            return m;
-        }
-    }
-    return method;
-}
-
-static int cors_is_safelisted_method(const cors_span *normalised)
-{
-    int i;
-
-    for (i = 0; i < CORS_SAFELISTED_METHODS; i++) {
-        if (normalised == &cors_normalised_methods[i]) {
-            return 1;
-        }
-    }
-    return 0;
+    return i < 0 ? method : &cors_normalised_methods[i];
 }
 
 /* Header names compare case-insensitively (the list's are lower case, as
@@ -1341,13 +1364,25 @@ static int cors_token_list_has(const cors_token_list *list, const char *s,
 
     for (i = 0; i < list->names->nelts; i++) {
         if (names[i].len == len
-            && ((names[i].name[0] == s[0] && !memcmp(names[i].name, s, len))
+            && (cors_words_equal(names[i].name, s, len, 0)
                 || (!list->exact
                     && !ap_cstr_casecmpn(names[i].name, s, len)))) {
             return 1;
         }
     }
     return 0;
+}
+
+/* Whether a list of methods has a method (normalised: its index in
+ * cors_normalised_methods, or -1): a bit for the six that Fetch normalises,
+ * the names for any other. */
+static int cors_methods_have(const cors_token_list *list, int normalised,
+                             const cors_span *method)
+{
+    if (normalised >= 0) {
+        return (list->normalised >> normalised) & 1;
+    }
+    return cors_token_list_has(list, method->name, method->len);
 }
 
 static const char *cors_token_list_add(apr_pool_t *p, cors_token_list **listp,
@@ -1370,8 +1405,12 @@ static const char *cors_token_list_add(apr_pool_t *p, cors_token_list **listp,
     else {
         cors_span name = { token, strlen(token) }, *added;
         if (is_method) {
-            name = *cors_normalise_method(&name);
-            token = name.name;
+            int normalised = cors_normalised_index(&name);
+            if (normalised >= 0) {
+                list->normalised |= 1U << normalised;
+                name = cors_normalised_methods[normalised];
+                token = name.name;
+            }
         }
         if (cors_token_list_has(list, token, name.len)) {
             return NULL;
@@ -1401,36 +1440,36 @@ static const char *cors_token_list_add(apr_pool_t *p, cors_token_list **listp,
 static int cors_split_request_headers(const char *value,
                                       cors_span names[CORS_MAX_REQUEST_HEADERS])
 {
-    const char *p = value, *start, *end;
+    const char *p = value, *start;
     int count = 0;
 
-    if (strlen(value) > CORS_MAX_REQUEST_HEADERS_BYTES) {
-        return -1;
-    }
-    while (*p) {
+    for (;;) {
         while (*p == ' ' || *p == '\t' || *p == ',') {
             p++;
         }
         if (!*p) {
             break;
         }
+        /* One pass: the name's characters are checked as they are read. */
         start = p;
-        while (*p && *p != ',') {
+        while (CORS_CHAR_IS(*p, CORS_TOKEN_CHAR)) {
             p++;
         }
-        end = p;
-        while (end > start && (end[-1] == ' ' || end[-1] == '\t')) {
-            end--;
-        }
-        if (count == CORS_MAX_REQUEST_HEADERS
-            || !cors_is_token(start, end - start)) {
+        if (count == CORS_MAX_REQUEST_HEADERS) {
             return -1;
         }
         names[count].name = start;
-        names[count].len = end - start;
+        names[count].len = p - start;
         count++;
+        while (*p == ' ' || *p == '\t') {
+            p++;
+        }
+        /* Anything else after a name, or instead of one, is no token. */
+        if (*p && *p != ',') {
+            return -1;
+        }
     }
-    return count;
+    return p - value > CORS_MAX_REQUEST_HEADERS_BYTES ? -1 : count;
 }
 
 /* --------------------------------------------------------------------- */
@@ -1530,7 +1569,7 @@ static apr_hash_t *cors_live_lists;       /* by name, for this generation */
 static apr_thread_mutex_t *cors_live_mutex;  /* threaded MPMs' children */
 #endif
 
-static void cors_live_lock(void)
+static APR_INLINE void cors_live_lock(void)
 {
 #if APR_HAS_THREADS
     if (cors_live_mutex) {
@@ -1539,7 +1578,7 @@ static void cors_live_lock(void)
 #endif
 }
 
-static void cors_live_unlock(void)
+static APR_INLINE void cors_live_unlock(void)
 {
 #if APR_HAS_THREADS
     if (cors_live_mutex) {
@@ -2852,10 +2891,15 @@ static void cors_read_fields(const request_rec *r, cors_request_fields *f)
 static int cors_is_own_origin(request_rec *r, const char *host,
                               const char *key, apr_size_t len)
 {
-    const char *authority = memchr(key, ':', len), *scheme, *port, *own_port;
+    const char *authority, *scheme, *port, *own_port;
     apr_size_t scheme_len, host_len, port_len, own_host_len, own_port_len;
     int default_port;
 
+    /* A normalised key's scheme ends at its first ':', mostly after
+     * "https" or "http". */
+    authority = len > 8 && cors_words_equal(key, "https://", 8, 0) ? key + 5
+                : len > 7 && cors_words_equal(key, "http://", 7, 0) ? key + 4
+                : memchr(key, ':', len);
     if (!host || !authority || (apr_size_t)(key + len - authority) < 3
         || memcmp(authority, "://", 3)) {
         return 0;
@@ -2985,7 +3029,7 @@ static cors_result cors_decide_preflight(request_rec *r, cors_decision *d,
     const cors_span *method;
     cors_span names[CORS_MAX_REQUEST_HEADERS];
     cors_result result = CORS_PREFLIGHT;
-    int count, i;
+    int count, i, normalised, safelisted;
 
     count = f->request_headers
             ? cors_split_request_headers(f->request_headers, names) : 0;
@@ -2997,10 +3041,13 @@ static cors_result cors_decide_preflight(request_rec *r, cors_decision *d,
         return CORS_DENIED_HEADERS;
     }
     d->answer_preflight = 1;
-    method = cors_normalise_method(&requested);
+    normalised = cors_normalised_index(&requested);
+    method = normalised < 0 ? &requested
+                            : &cors_normalised_methods[normalised];
+    safelisted = normalised >= 0 && normalised < CORS_SAFELISTED_METHODS;
     if (!conf->methods) {
         d->allow_methods = "GET, HEAD, POST";
-        if (!cors_is_safelisted_method(method)) {
+        if (!safelisted) {
             result = CORS_DENIED_METHOD;
         }
     }
@@ -3010,9 +3057,8 @@ static cors_result cors_decide_preflight(request_rec *r, cors_decision *d,
     }
     else {
         d->allow_methods = conf->methods->value;
-        if (!cors_is_safelisted_method(method)
-            && !cors_token_list_has(conf->methods, method->name,
-                                    method->len)) {
+        if (!safelisted
+            && !cors_methods_have(conf->methods, normalised, method)) {
             result = CORS_DENIED_METHOD;
         }
     }
@@ -3103,7 +3149,7 @@ static cors_result cors_decide_origin(request_rec *r, cors_decision *d,
     cors_origin_key key;
     cors_match match;
 
-    if (!strcmp(origin, "null")) {
+    if (len == 4 && !memcmp(origin, "null", 4)) {
         if (cors_is_same_origin_fetch(f)) {
             d->by_fetch_metadata = 1;
             return CORS_SAME_ORIGIN;
