@@ -1076,28 +1076,40 @@ static const cors_origin_slot *cors_origin_set_find(
     return slot->key ? slot : NULL;
 }
 
+/* Makes room for keys in all, at most 3/4 of the slots used; the smaller
+ * table stays in p until it goes. */
+static void cors_origin_set_reserve(apr_pool_t *p, cors_origin_set *set,
+                                    apr_size_t keys)
+{
+    cors_origin_slot *old = set->slots;
+    apr_uint32_t old_size = set->mask + 1, size = old_size, i;
+
+    while (keys * 4 > (apr_size_t)size * 3) {
+        size *= 2;
+    }
+    if (size == old_size) {
+        return;
+    }
+    set->mask = size - 1;
+    set->slots = apr_pcalloc(p, (apr_size_t)size * sizeof(cors_origin_slot));
+    for (i = 0; i < old_size; i++) {
+        if (old[i].key) {
+            *cors_origin_set_slot(set, old[i].key, old[i].len,
+                                  old[i].hash) = old[i];
+        }
+    }
+}
+
 /* Adds a key (p holds it), or makes it a pattern or an exact origin again
  * as the later rule says. */
 static void cors_origin_set_put(apr_pool_t *p, cors_origin_set *set,
                                 const char *key, int pattern)
 {
     apr_size_t len = strlen(key);
-    apr_uint32_t hash = cors_hash_key(key, len), i;
+    apr_uint32_t hash = cors_hash_key(key, len);
     cors_origin_slot *slot;
 
-    if ((set->count + 1) * 4 > (set->mask + 1) * 3) {
-        cors_origin_slot *old = set->slots;
-        apr_uint32_t old_size = set->mask + 1;
-        set->mask = old_size * 2 - 1;
-        set->slots = apr_pcalloc(p, (apr_size_t)old_size * 2
-                                    * sizeof(cors_origin_slot));
-        for (i = 0; i < old_size; i++) {
-            if (old[i].key) {
-                *cors_origin_set_slot(set, old[i].key, old[i].len,
-                                      old[i].hash) = old[i];
-            }
-        }
-    }
+    cors_origin_set_reserve(p, set, (apr_size_t)set->count + 1);
     slot = cors_origin_set_slot(set, key, len, hash);
     if (!slot->key) {
         slot->key = key;
@@ -1640,8 +1652,17 @@ static const char *cors_live_parse(apr_pool_t *p, const char *path,
                                    apr_size_t len)
 {
     char *line = buf, *last = buf + len;
+    const char *newline;
     unsigned int number = 0;
+    apr_size_t lines = 1;
 
+    /* The table of its size at once: growing it line by line would leave
+     * each smaller one in the version's pool. */
+    for (newline = buf; (newline = memchr(newline, '\n', last - newline));
+         newline++) {
+        lines++;
+    }
+    cors_origin_set_reserve(p, set, lines);
     /* Editors on Windows start UTF-8 files with a byte-order mark. */
     if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) {
         line += 3;

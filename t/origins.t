@@ -11,9 +11,9 @@ use CorsTest;
 
 my @contexts = qw(exact normalised subdomains subdomains-port any-port subdomains-any-port
                   localhost-subdomains null https-only regex regex-alternation regex-accept file
-                  big-file);
+                  big-file many);
 
-plan tests => 94 + @contexts, need_module 'alias';
+plan tests => 97 + @contexts, need_module 'alias';
 
 sub get_with_origin {
     my ($context, $origin) = @_;
@@ -155,6 +155,11 @@ allowed file => 'https://upper.example.net', 'an origin file\'s origins are norm
 denied file => 'https://partner.example.org', 'a subdomain pattern from an origin file denies the apex';
 denied file => 'https://commented-out.example.com', 'an origin in a comment of an origin file is denied';
 denied file => 'https://partner.example.com.evil.net', 'an origin file denies a longer origin';
+
+# Twelve origins on three CORSAllowOrigin lines: the first ones stay when the table grows.
+allowed many => 'https://m1.example', 'the first of twelve CORSAllowOrigin origins is allowed';
+allowed many => 'https://m12.example', 'the last of twelve CORSAllowOrigin origins is allowed';
+denied many => 'https://m13.example', 'an origin the twelve do not list is denied';
 
 # "10,000 listed origins" (t/data/origins/10000-origins.txt)
 allowed 'big-file' => 'https://s1.example', 'a 10,000-origin file allows its first origin';
