@@ -34,13 +34,15 @@ sub html_row {
     return [($row // '') =~ /(\d+)/g];
 }
 
-my %sent = (CORSAllowed => 7, CORSPreflight => 5, CORSSameOrigin => 3, CORSDeniedOrigin => 4,
+my %sent = (CORSAllowed => 9, CORSPreflight => 5, CORSSameOrigin => 3, CORSDeniedOrigin => 4,
             CORSDeniedMethod => 3, CORSDeniedHeaders => 2, CORSDeniedMalformed => 2);
 my $before = auto();
 my $row_before = html_row();
 ok t_cmp(scalar(keys %$before), scalar(@KEYS), 'server-status?auto has a line for each CORS_RESULT');
 
 send_request('GET /counted/doc.txt HTTP/1.1', "Origin: $APP") for 1 .. 7;
+# The directory: one request each, though mod_dir looks its index up with a subrequest.
+send_request('GET /counted/ HTTP/1.1', "Origin: $APP") for 1 .. 2;
 send_request('OPTIONS /counted/doc.txt HTTP/1.1', "Origin: $APP", 'Access-Control-Request-Method: PUT') for 1 .. 5;
 send_request('GET /counted/doc.txt HTTP/1.1', "Origin: http://$HOSTPORT") for 1 .. 3;
 send_request('GET /counted/doc.txt HTTP/1.1', 'Origin: https://evil.example.net') for 1 .. 4;
