@@ -346,6 +346,15 @@ static APR_INLINE int cors_words_equal(const char *a, const char *b,
 
 #define CORS_FOLD_CASE APR_UINT64_C(0x2020202020202020)
 
+/* The length of the scheme of an origin written "https://..." (5) or
+ * "http://..." (4), as browsers send nearly every one; 0 for another. */
+static APR_INLINE apr_size_t cors_http_scheme_len(const char *s,
+                                                  apr_size_t len)
+{
+    return len > 8 && cors_words_equal(s, "https://", 8, 0) ? 5
+           : len > 7 && cors_words_equal(s, "http://", 7, 0) ? 4 : 0;
+}
+
 static int cors_default_port(const char *scheme, apr_size_t len)
 {
     if (len == 4 && !ap_cstr_casecmpn(scheme, "http", 4)) {
@@ -490,21 +499,14 @@ static int cors_parse_serialised_origin(const char *s, apr_size_t len,
                                         cors_origin_parts *o)
 {
     const char *end = s + len, *host, *label, *p;
-    int labels = 0, default_port;
+    apr_size_t scheme_len = cors_http_scheme_len(s, len), host_len;
+    int labels = 0, default_port = scheme_len == 5 ? 443 : 80;
     long port = 0;
 
-    if (len > 8 && cors_words_equal(s, "https://", 8, 0)) {
-        o->scheme_len = 5;
-        default_port = 443;
-    }
-    else if (len > 7 && cors_words_equal(s, "http://", 7, 0)) {
-        o->scheme_len = 4;
-        default_port = 80;
-    }
-    else {
+    if (!scheme_len) {
         return 0;
     }
-    host = p = s + o->scheme_len + 3;
+    host = p = s + scheme_len + 3;
     /* Label by label: a dot ends a label, anything else the host. */
     for (;;) {
         label = p;
@@ -520,13 +522,10 @@ static int cors_parse_serialised_origin(const char *s, apr_size_t len,
         }
         p++;
     }
-    if (p - host > 253) {
+    host_len = p - host;
+    if (host_len > 253) {
         return 0;
     }
-    o->host = host;
-    o->host_len = p - host;
-    o->labels = labels;
-    o->port = CORS_PORT_NONE;
     if (p < end) {
         if (*p != ':' || end - p < 2 || end - p > 6 || p[1] == '0') {
             return 0;
@@ -540,8 +539,13 @@ static int cors_parse_serialised_origin(const char *s, apr_size_t len,
         if (port > 65535 || port == default_port) {
             return 0;
         }
-        o->port = (int)port;
     }
+    /* Only now: what refuses leaves o as cors_parse_origin set it. */
+    o->scheme_len = scheme_len;
+    o->host = host;
+    o->host_len = host_len;
+    o->labels = labels;
+    o->port = port ? (int)port : CORS_PORT_NONE;
     return 1;
 }
 
@@ -563,8 +567,6 @@ static cors_origin_status cors_parse_origin(const char *s, apr_size_t len,
     if (!patterns && cors_parse_serialised_origin(s, len, o)) {
         return CORS_ORIGIN_OK;
     }
-    memset(o, 0, sizeof(*o));
-    o->canonical = 1;
 
     for (p = s; p < end && CORS_CHAR_IS(*p, CORS_SCHEME_CHAR); p++) {
         seen |= cors_char_class[(unsigned char)*p];
@@ -1301,26 +1303,17 @@ static int cors_is_token(const char *s, apr_size_t len)
     return 1;
 }
 
-/* Whether a field name of len bytes starts with a prefix written in
- * lower-case letters and '-'. */
-static int cors_field_starts(const char *name, apr_size_t len,
-                             const char *prefix, apr_size_t prefix_len)
-{
-    return len >= prefix_len
-           && cors_words_equal(name, prefix, prefix_len, CORS_FOLD_CASE);
-}
-
 /* Whether a field name of len bytes is the given lower-case one: its
  * length first. */
 #define CORS_FIELD_LEN_IS(name, len, lower) \
     ((len) == sizeof(lower) - 1 \
-     && cors_field_starts(name, sizeof(lower) - 1, lower, sizeof(lower) - 1))
+     && cors_words_equal(name, lower, sizeof(lower) - 1, CORS_FOLD_CASE))
 #define CORS_FIELD_IS(name, lower) CORS_FIELD_LEN_IS(name, strlen(name), lower)
 
 static APR_INLINE int cors_is_access_control_header(const char *name)
 {
-    return (name[0] | 0x20) == 'a'
-           && cors_field_starts(name, strlen(name), "access-control-", 15);
+    return (name[0] | 0x20) == 'a' && strlen(name) >= 15
+           && cors_words_equal(name, "access-control-", 15, CORS_FOLD_CASE);
 }
 
 /* Fetch normalises these six methods to upper case; every other method is
@@ -2001,13 +1994,13 @@ static void cors_live_check(server_rec *s, cors_live_list *list,
  * list changes or goes under it.  files: cors_live_list *. */
 typedef struct {
     const apr_array_header_t *files;
-    cors_live_version **versions;       /* by file; NULL for a DBM */
+    cors_live_version **versions;       /* by file; NULL for a DBM, and for
+                                         * every file when none is held */
     cors_live_version *few[4];          /* versions, for up to four files */
     int any;                            /* a file holds "*" */
     int opaque;                         /* a file holds "null" */
     int only_any;                       /* they hold nothing but "*" (a DBM
                                          * holds exact origins only) */
-    int held;                           /* versions are pinned */
 } cors_live_pins;
 
 /* Looks at each file that is due (the request's arrival is the time: close
@@ -2031,7 +2024,6 @@ static cors_live_pins *cors_live_pin(request_rec *r,
                                   files->nelts * sizeof(pins->versions[0]));
     pins->any = pins->opaque = 0;
     pins->only_any = 1;
-    pins->held = lookups;
     cors_live_lock();
     for (i = 0; i < files->nelts; i++) {
         cors_live_list *list = APR_ARRAY_IDX(files, i, cors_live_list *);
@@ -2049,8 +2041,7 @@ static cors_live_pins *cors_live_pin(request_rec *r,
         set = list->current->set;
         pins->any |= set->any;
         pins->opaque |= set->opaque;
-        pins->only_any &= set->any && !set->opaque
-                          && !set->count;
+        pins->only_any &= set->any && !set->opaque && !set->count;
     }
     cors_live_unlock();
     return pins;
@@ -2062,7 +2053,7 @@ static void cors_live_unpin(cors_live_pins *pins)
 {
     int i;
 
-    if (!pins || !pins->held) {
+    if (!pins) {
         return;
     }
     cors_live_lock();
@@ -2916,11 +2907,9 @@ static int cors_is_own_origin(request_rec *r, const char *host,
     apr_size_t scheme_len, host_len, port_len, own_host_len, own_port_len;
     int default_port;
 
-    /* A normalised key's scheme ends at its first ':', mostly after
-     * "https" or "http". */
-    authority = len > 8 && cors_words_equal(key, "https://", 8, 0) ? key + 5
-                : len > 7 && cors_words_equal(key, "http://", 7, 0) ? key + 4
-                : memchr(key, ':', len);
+    /* A normalised key's scheme ends at its first ':'. */
+    scheme_len = cors_http_scheme_len(key, len);
+    authority = scheme_len ? key + scheme_len : memchr(key, ':', len);
     if (!host || !authority || (apr_size_t)(key + len - authority) < 3
         || memcmp(authority, "://", 3)) {
         return 0;
@@ -3221,18 +3210,17 @@ static const cors_decision *cors_decide(request_rec *r)
     d->conf = conf;
     cors_read_fields(r, &fields);
     d->websocket = cors_is_websocket_handshake(r, &fields);
+    /* Without an Origin nothing is looked up, and no version held. */
     pins = cors_live_pin(r, conf->origin_files, &pinned,
                          fields.origin != NULL);
     d->lone_wildcard = cors_is_lone_wildcard(conf, pins);
-    if (fields.origin) {
-        d->origin = fields.origin;
-        d->result = cors_decide_origin(r, d, pins, &fields);
-    }
-    cors_live_unpin(pins);
     if (!fields.origin) {
         d->result = CORS_NO_ORIGIN;
         return d;
     }
+    d->origin = fields.origin;
+    d->result = cors_decide_origin(r, d, pins, &fields);
+    cors_live_unpin(pins);
     apr_table_addn(r->subprocess_env, "CORS_RESULT",
                    cors_result_names[d->result]);
     cors_log_decision(r, d);

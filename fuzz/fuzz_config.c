@@ -447,7 +447,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         d.conf = merged;
         pins = cors_live_pin(&r, merged->origin_files, &pinned, 0);
         d.lone_wildcard = cors_is_lone_wildcard(merged, pins);
-        cors_live_unpin(pins);
         /* With CORSRejectDisallowed On even a lone '*' answers a malformed
          * Origin 403: the answer then depends on Origin. */
         FUZZ_CHECK((!cors_varies_by_origin(&d))

@@ -5,7 +5,7 @@
 
 /*
  * fuzz_fields: the field names mod_cors reads and removes, compared eight
- * or four bytes at a time (cors_field_starts).  The input is a list of
+ * or four bytes at a time (cors_words_equal).  The input is a list of
  * request field names, one a line; lines that are not tokens are left out,
  * as httpd refuses such a field.
  *
